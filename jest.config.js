@@ -1,0 +1,31 @@
+// One jest run, four projects. Every project transpiles with swc to ES2020+ so that async functions
+// stay native: the automator client sends the e2e specs' functions as source text to the runtime.
+'use strict';
+
+const swcTransform = {
+  '^.+\\.(t|j)s$': [
+    '@swc/jest',
+    {
+      jsc: { target: 'es2020', parser: { syntax: 'typescript' } },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  transform: swcTransform,
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('server'),
+    project('simulator'),
+    // e2e functions travel as source text to the runtime: never instrument them
+    project('e2e', { coveragePathIgnorePatterns: ['.*'] }),
+  ],
+};
