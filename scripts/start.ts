@@ -1,0 +1,135 @@
+// `npm start`: build the mini program, start the backend and the sandbox, run the app in the simulator and pay once
+// in the sandbox, printing each step with its time; then keep serving (backend for WeChat DevTools, the simulator's
+// automator endpoint) until Ctrl-C. `npm start -- --once` exits after the payment: 0 only if it was confirmed paid.
+
+import path from 'path';
+import automator from 'miniprogram-automator';
+import type Page from 'miniprogram-automator/out/Page';
+import { startServer } from '../server';
+import { startSandbox } from '../sandbox';
+import { createProviderHandlers } from '../sandbox/simulator-handler';
+import { startSimulator, type MiniProgramHandler } from '../simulator';
+import { buildMiniprogram } from '../gulpfile';
+
+const ROOT = path.resolve(__dirname, '..');
+const CHECKOUT = 'pages/checkout/checkout';
+const once = process.argv.includes('--once');
+const startedAt = Date.now();
+
+function step(message: string): void {
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(3).padStart(7);
+  console.log(`[+${seconds}s] ${message}`);
+}
+
+function fail(message: string): never {
+  console.error(`\nnpm start failed: ${message}`);
+  process.exit(1);
+}
+
+/** Turns the usual start-up failures into a sentence that says what to do. */
+function explain(err: unknown, what: string, portVariable?: string): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && e.code === 'EADDRINUSE') {
+    return `${what} could not listen: the port is already in use. Stop whatever uses it` +
+      (portVariable ? `, or choose another port with ${portVariable}=<port> npm start` : '') + '.';
+  }
+  return `${what}: ${e && e.message ? e.message : String(err)}`;
+}
+
+/** Wraps the sandbox's jump handlers so the console shows the jump and the return as they happen. */
+function narrate(handlers: Record<string, MiniProgramHandler>): Record<string, MiniProgramHandler> {
+  const wrapped: Record<string, MiniProgramHandler> = {};
+  for (const [appId, handle] of Object.entries(handlers)) {
+    wrapped[appId] = async (jump) => {
+      const fields = jump.extraData ?? {};
+      step(`jump to the pay mini program ${appId} (${jump.path ?? ''}): out_trade_no=${fields.out_trade_no}, total_fee=${fields.total_fee}, signed=${typeof fields.sign === 'string'}`);
+      const answer = await handle(jump);
+      step(`back from ${appId} with scene 1038, extraData ${JSON.stringify(answer.extraData ?? {})}`);
+      return answer;
+    };
+  }
+  return wrapped;
+}
+
+async function readStatus(page: Page): Promise<string> {
+  const el = await page.$('#pay-status');
+  return el ? (await el.text()).trim() : '';
+}
+
+async function waitForStatus(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await readStatus(page);
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the page still says "${last}" after ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  step('building the mini program into dist/');
+  try {
+    await buildMiniprogram({ outDir: path.join(ROOT, 'dist') });
+  } catch (err) {
+    fail(`the build failed. Fix the error above (file:line) and run npm start again.\n${(err as Error).message}`);
+  }
+
+  const sandbox = await startSandbox({}).catch((err) => fail(explain(err, 'the sandbox', 'SANDBOX_PORT')));
+  step(`sandbox (stand-in for 小微聚付) listening at ${sandbox.url}`);
+  const server = await startServer({ providerBaseUrl: process.env.PROVIDER_BASE_URL ?? sandbox.url })
+    .catch((err) => fail(explain(err, 'the backend', 'PORT')));
+  step(`backend listening at ${server.url} (SQLite in ${server.config.dataDir})`);
+
+  const simPort = Number(process.env.SIM_PORT ?? 9420);
+  const simulator = await startSimulator({ projectPath: ROOT, port: simPort, handlers: narrate(createProviderHandlers(sandbox.url)) })
+    .catch((err) => fail(explain(err, 'the simulator', 'SIM_PORT')));
+  step(`simulator running the app from dist/, automator endpoint ${simulator.wsEndpoint}`);
+
+  const shutdown = async (code: number) => {
+    await simulator.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    await sandbox.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  let paid = false;
+  const miniProgram = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
+  try {
+    await miniProgram.callWxMethod('reLaunch', { url: `/${CHECKOUT}` });
+    let page: Page | undefined;
+    for (let i = 0; i < 100 && page?.path !== CHECKOUT; i++) {
+      page = await miniProgram.currentPage();
+      if (page?.path !== CHECKOUT) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!page || page.path !== CHECKOUT) throw new Error(`the checkout page did not open`);
+    await waitForStatus(page, /待支付/, 10000);
+    const amount = await (await page.$('#order-amount'))?.text();
+    step(`order created by the backend and signed there; the page shows ${amount?.trim()} and 待支付`);
+
+    const button = await page.$('#pay-button');
+    if (!button) throw new Error('the page has no #pay-button');
+    step('user taps 支付 (#pay-button)');
+    await button.tap();
+    await waitForStatus(page, /正在确认|支付成功/, 10000);
+    step('page confirms with the backend (long-poll POST /api/pay/check)');
+    const verdict = await waitForStatus(page, /支付成功|尚未支付|失败|过期/, 30000);
+    paid = /支付成功/.test(verdict);
+    step(paid ? 'confirmed paid by the backend: the page shows 支付成功' : `not confirmed: the page shows "${verdict}"`);
+  } catch (err) {
+    step(`the payment did not complete: ${(err as Error).message}`);
+  } finally {
+    miniProgram.disconnect();
+  }
+
+  if (once) return shutdown(paid ? 0 : 1);
+  console.log(`
+Serving until Ctrl-C:
+  backend for WeChat DevTools   ${server.url}   (open this folder in DevTools; domain check is off in develop)
+  sandbox                       ${sandbox.url}
+  simulator automator endpoint  ${simulator.wsEndpoint}   (automator.connect({wsEndpoint}))`);
+}
+
+main().catch((err) => fail((err as Error).stack ?? String(err)));

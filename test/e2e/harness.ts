@@ -1,0 +1,185 @@
+// The e2e stack: the real backend and sandbox on 127.0.0.1 (ephemeral ports, a temporary SQLite folder), the mini
+// program built from miniprogram/ with that backend's URL baked in, and a runtime that the official
+// miniprogram-automator client drives: our simulator by default, real WeChat DevTools when WECHAT_DEVTOOLS_CLI is set.
+//
+// Specs talk to the app only through the public automator API and the simulator's `__sim` global, to the sandbox
+// only through its /scenario route, and to the backend only through its public routes.
+
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import automator from 'miniprogram-automator';
+import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
+import type Page from 'miniprogram-automator/out/Page';
+import type { PayCheckResponse } from '../../typings/api';
+import { startServer } from '../../server';
+import { startSandbox } from '../../sandbox';
+import { createProviderHandlers } from '../../sandbox/simulator-handler';
+import { startSimulator } from '../../simulator';
+import { buildMiniprogram } from '../../gulpfile';
+import { PENDING_ORDER_KEY } from '../../miniprogram/lib/pending-store';
+
+export const CHECKOUT_PAGE = 'pages/checkout/checkout';
+export const PROVIDER_APP_ID = 'wx959c8c1fb2d89988';
+
+/** Set when the same specs should also run against a real WeChat DevTools (its `cli`). */
+export const devtoolsCli = process.env.WECHAT_DEVTOOLS_CLI;
+
+export interface StackOptions {
+  /** the backend's order lifetime; the expiry spec shortens it */
+  orderTtlMs?: number;
+  /** how long a still-pending check waits before asking the provider's order query */
+  providerQueryAfterMs?: number;
+}
+
+export interface Stack {
+  serverUrl: string;
+  sandboxUrl: string;
+  projectPath: string;
+  miniProgram: MiniProgram;
+  close(): Promise<void>;
+}
+
+type Closer = () => Promise<unknown>;
+
+/** Starts everything one spec file needs, in dependency order, and tears it down in reverse. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const closers: Closer[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xwjf-e2e-'));
+    closers.push(async () => fs.rmSync(workDir, { recursive: true, force: true }));
+
+    const sandbox = await startSandbox({ port: 0, timeScale: 0.001 });
+    closers.push(() => sandbox.close());
+
+    const server = await startServer({
+      port: 0,
+      dataDir: path.join(workDir, 'data'),
+      providerBaseUrl: sandbox.url,
+      orderTtlMs: options.orderTtlMs,
+      providerQueryAfterMs: options.providerQueryAfterMs ?? 1500,
+      logLevel: 'silent',
+    });
+    closers.push(() => server.close());
+
+    const projectPath = path.join(workDir, 'project');
+    fs.mkdirSync(projectPath, { recursive: true });
+    fs.writeFileSync(
+      path.join(projectPath, 'project.config.json'),
+      JSON.stringify({ ...readRootProjectConfig(), miniprogramRoot: 'dist/' }, null, 2),
+    );
+    await buildMiniprogram({ outDir: path.join(projectPath, 'dist'), apiBaseUrl: server.url });
+
+    const simulator = await startSimulator({
+      projectPath,
+      port: 0,
+      handlers: createProviderHandlers(sandbox.url),
+    });
+    closers.push(() => simulator.close());
+
+    const miniProgram = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
+    closers.push(async () => miniProgram.disconnect());
+
+    return { serverUrl: server.url, sandboxUrl: sandbox.url, projectPath, miniProgram, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function readRootProjectConfig(): Record<string, unknown> {
+  const file = path.join(__dirname, '..', '..', 'project.config.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export interface Scenario {
+  outcome: 'paid' | 'cancelled' | 'failed' | 'back';
+  notify?: 'normal' | 'lost' | 'repeat' | 'bad-sign';
+  notifyDelayMs?: number;
+}
+
+export async function setScenario(stack: Stack, scenario: Scenario): Promise<void> {
+  const res = await fetch(`${stack.sandboxUrl}/scenario`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(scenario),
+  });
+  if (!res.ok) throw new Error(`sandbox /scenario answered ${res.status}: ${await res.text()}`);
+}
+
+/** Opens the checkout page afresh (a new order) without the client's fixed 3 s navigation sleep. */
+export async function openCheckout(stack: Stack, query = ''): Promise<Page> {
+  const url = `/${CHECKOUT_PAGE}${query ? `?${query}` : ''}`;
+  await stack.miniProgram.callWxMethod('reLaunch', { url });
+  const page = await waitUntil(async () => {
+    const current = await stack.miniProgram.currentPage();
+    return current && current.path === CHECKOUT_PAGE ? current : undefined;
+  }, 5000, `the checkout page to open`);
+  await waitForStatus(page, /待支付/, 5000);
+  return page;
+}
+
+export async function statusText(page: Page): Promise<string> {
+  const el = await page.$('#pay-status');
+  return el ? (await el.text()).trim() : '';
+}
+
+/** Waits until #pay-status matches; the error names the text last seen, which is what a person would check. */
+export async function waitForStatus(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
+  let last = '';
+  try {
+    return await waitUntil(async () => {
+      last = await statusText(page);
+      return pattern.test(last) ? last : undefined;
+    }, timeoutMs, `#pay-status to match ${pattern}`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; it last read "${last}"`);
+  }
+}
+
+export async function tap(page: Page, selector: string): Promise<void> {
+  const el = await page.$(selector);
+  if (!el) throw new Error(`${selector} is not on the page`);
+  await el.tap();
+}
+
+export async function isShown(page: Page, selector: string): Promise<boolean> {
+  return (await page.$(selector)) !== null;
+}
+
+export interface StoredPendingOrder {
+  outTradeNo: string;
+  orderToken: string;
+}
+
+/** The order the page is paying, as the app itself stored it before the jump. */
+export async function pendingOrder(stack: Stack): Promise<StoredPendingOrder | undefined> {
+  const stored = await stack.miniProgram.callWxMethod('getStorageSync', PENDING_ORDER_KEY);
+  return stored && typeof stored === 'object' && stored.outTradeNo ? (stored as StoredPendingOrder) : undefined;
+}
+
+/** What the backend says right now about an order: the only source of truth for money. */
+export async function backendStatus(stack: Stack, order: StoredPendingOrder): Promise<PayCheckResponse> {
+  const res = await fetch(`${stack.serverUrl}/api/pay/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ outTradeNo: order.outTradeNo, orderToken: order.orderToken, waitMs: 0 }),
+  });
+  if (!res.ok) throw new Error(`backend /api/pay/check answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as PayCheckResponse;
+}
+
+export async function waitUntil<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
