@@ -1,0 +1,32 @@
+// App: builds the runtime from `wx` once, at module load, and feeds it the app's show/hide events.
+import { createAppRuntime, initialGlobalData } from './lib/runtime';
+import { resolveApiBaseUrl, type EnvVersion } from './lib/config';
+import type { Clock } from './lib/ports';
+
+function envVersion(): EnvVersion {
+  try {
+    return wx.getAccountInfoSync().miniProgram.envVersion as EnvVersion;
+  } catch {
+    return 'develop';
+  }
+}
+
+const clock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as number),
+};
+
+const globalData = initialGlobalData();
+const runtime = createAppRuntime({ wx, clock, baseUrl: resolveApiBaseUrl(envVersion()), globalData });
+
+App<IAppOption>({
+  globalData,
+  runtime,
+  onShow(options) {
+    runtime.onShow(options);
+  },
+  onHide() {
+    runtime.onHide();
+  },
+});

@@ -1,0 +1,74 @@
+// Every default the client uses, in one place: backend per envVersion, provider profiles, confirmation timing.
+import type { ProviderName } from '../../typings/provider';
+
+export type EnvVersion = 'develop' | 'trial' | 'release';
+
+/**
+ * Baked in by the build (esbuild `define`, from API_BASE_URL). Empty means "use the per-envVersion default".
+ * Deliberately not readable from storage or a page query: nobody at runtime may redirect payments elsewhere.
+ */
+declare const __API_BASE_URL__: string;
+
+export const API_BASE_URLS: Readonly<Record<EnvVersion, string>> = {
+  develop: 'http://127.0.0.1:3000',
+  // Placeholders until a real deployment: build with API_BASE_URL=https://... for trial/release packages.
+  trial: 'https://trial-api.example.com',
+  release: 'https://api.example.com',
+};
+
+export function resolveApiBaseUrl(envVersion: EnvVersion | undefined): string {
+  const baked = typeof __API_BASE_URL__ === 'string' ? __API_BASE_URL__ : '';
+  if (baked) return baked.replace(/\/+$/, '');
+  return API_BASE_URLS[envVersion || 'develop'] || API_BASE_URLS.develop;
+}
+
+export interface ProviderProfile {
+  name: ProviderName;
+  label: string;
+  appId: string;
+  path: string;
+}
+
+export const PROVIDERS: Readonly<Record<ProviderName, ProviderProfile>> = {
+  xiaoweijufu: { name: 'xiaoweijufu', label: '小微聚付', appId: 'wx959c8c1fb2d89988', path: 'pages/pay' },
+  payjs: { name: 'payjs', label: 'PayJS', appId: 'wx959c8c1fb2d877b5', path: 'pages/pay' },
+};
+
+export const DEFAULT_PROVIDER: ProviderName = 'xiaoweijufu';
+
+/** The provider appIds the app accepts a return from (the backend's order names the one actually used). */
+export const PROVIDER_APP_IDS: readonly string[] = Object.keys(PROVIDERS).map((k) => PROVIDERS[k as ProviderName].appId);
+
+export interface ConfirmConfig {
+  /** long-poll hold asked of the backend per check (the backend caps it at 30000) */
+  waitMs: number;
+  /** give up (showing "not paid yet", never "failed") after this much visible time */
+  deadlineMs: number;
+  /** a pending answer that came back sooner than this is followed by a pause, so a backend ignoring waitMs is not hammered */
+  minCheckIntervalMs: number;
+  /** first retry delay after a network or 5xx error; doubles per consecutive error */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** per-request timeout: waitMs plus this margin */
+  requestTimeoutMarginMs: number;
+}
+
+export const CONFIRM_DEFAULTS: Readonly<ConfirmConfig> = {
+  waitMs: 25000,
+  deadlineMs: 60000,
+  minCheckIntervalMs: 1000,
+  backoffBaseMs: 500,
+  backoffMaxMs: 8000,
+  requestTimeoutMarginMs: 5000,
+};
+
+/** Timeout for order creation and catalog requests. */
+export const REQUEST_TIMEOUT_MS = 10000;
+
+export const DEFAULT_SKU = 'vip-month';
+
+/** Storage key of the order awaiting a verdict (see lib/pending-store.ts). */
+export const PENDING_ORDER_KEY = 'xwjf.pendingOrder.v1';
+
+/** The scene WeChat reports when the user comes back from another mini program. */
+export const SCENE_BACK_FROM_MINIPROGRAM = 1038;

@@ -1,0 +1,140 @@
+// Asks the backend for an order's verdict: long-poll (`waitMs`) in a loop under an overall deadline, exponential
+// backoff with jitter on network/5xx errors, paused while the app is hidden, stopped by a cancel signal.
+// It never looks at the provider's extraData: the only evidence of payment is the backend's `status: 'paid'`.
+import type { OrderStatus } from '../../typings/api';
+import { ApiError, createApiClient, type ApiClient } from './api';
+import { createCancelSource, sleep } from './cancel';
+import { CONFIRM_DEFAULTS, type ConfirmConfig } from './config';
+import type { CancelSignal, Clock, RequestPort } from './ports';
+import { whenVisible, type Visibility } from './visibility';
+
+export interface ConfirmTarget {
+  outTradeNo: string;
+  orderToken: string;
+}
+
+export type ConfirmResult =
+  /** the backend's verdict is final */
+  | { outcome: 'final'; status: Exclude<OrderStatus, 'pending'>; paidAt?: string; requests: number }
+  /** deadline reached, still pending (lastError set when the backend could not be reached at the end) */
+  | { outcome: 'timeout'; lastError?: ApiError; requests: number }
+  /** the backend refused the check (4xx): retrying will not help */
+  | { outcome: 'rejected'; error: ApiError; requests: number }
+  | { outcome: 'cancelled'; requests: number };
+
+export interface ConfirmOptions {
+  signal?: CancelSignal;
+  /** provider order id from the return's extraData: lets the backend query the provider if the notify is late */
+  payjsOrderId?: string;
+  /** pause while hidden; the deadline does not run meanwhile */
+  visibility?: Visibility;
+}
+
+export interface ConfirmerStats {
+  /** check requests sent (including ones that failed) */
+  requests: number;
+  /** network/5xx failures */
+  errors: number;
+  /** answers that were still pending */
+  pendingAnswers: number;
+}
+
+export interface Confirmer {
+  confirm(target: ConfirmTarget, options?: ConfirmOptions): Promise<ConfirmResult>;
+  readonly stats: ConfirmerStats;
+  /** the delay before retry number `failures` (1-based), given a random number in [0, 1) */
+  backoffDelay(failures: number, random: number): number;
+}
+
+export interface ConfirmerDeps {
+  clock: Clock;
+  config?: Partial<ConfirmConfig>;
+  /** [0, 1); defaults to Math.random */
+  random?: () => number;
+  /** either an API client, or a wx.request-like port plus the backend base URL */
+  api?: ApiClient;
+  request?: RequestPort;
+  baseUrl?: string;
+}
+
+export function createConfirmer(deps: ConfirmerDeps): Confirmer {
+  const cfg: ConfirmConfig = { ...CONFIRM_DEFAULTS, ...deps.config };
+  const clock = deps.clock;
+  const random = deps.random || Math.random;
+  let api = deps.api;
+  if (!api) {
+    if (!deps.request || !deps.baseUrl) throw new TypeError('createConfirmer needs either `api` or `request` and `baseUrl`');
+    api = createApiClient({ request: deps.request, baseUrl: deps.baseUrl });
+  }
+  const client = api;
+  const stats: ConfirmerStats = { requests: 0, errors: 0, pendingAnswers: 0 };
+
+  // "Equal jitter": half the exponential step fixed, half random, so retries from many clients spread out but a
+  // single client still backs off predictably.
+  const backoffDelay = (failures: number, r: number) => {
+    const step = Math.min(cfg.backoffMaxMs, cfg.backoffBaseMs * Math.pow(2, Math.max(0, failures - 1)));
+    return Math.round(step / 2 + (r * step) / 2);
+  };
+
+  async function confirm(target: ConfirmTarget, options: ConfirmOptions = {}): Promise<ConfirmResult> {
+    const { signal, visibility, payjsOrderId } = options;
+    let requests = 0;
+    let failures = 0;
+    let lastError: ApiError | undefined;
+    let deadline = clock.now() + cfg.deadlineMs;
+
+    for (;;) {
+      if (signal && signal.aborted) return { outcome: 'cancelled', requests };
+      if (visibility && visibility.hidden) {
+        const pausedAt = clock.now();
+        if (!(await whenVisible(visibility, signal))) return { outcome: 'cancelled', requests };
+        deadline += clock.now() - pausedAt;
+      }
+      const remaining = deadline - clock.now();
+      if (remaining <= 0) return { outcome: 'timeout', lastError, requests };
+
+      const waitMs = Math.max(0, Math.min(cfg.waitMs, remaining));
+      // One attempt is aborted by the caller's signal or by the app going to the background.
+      const attempt = createCancelSource();
+      const forwardAbort = () => attempt.cancel();
+      if (signal) signal.addEventListener('abort', forwardAbort);
+      const offVisibility = visibility ? visibility.onChange((hidden) => hidden && attempt.cancel()) : () => undefined;
+      const startedAt = clock.now();
+      requests++;
+      stats.requests++;
+      try {
+        const answer = await client.checkPay(
+          payjsOrderId ? { ...target, payjsOrderId, waitMs } : { ...target, waitMs },
+          { timeout: waitMs + cfg.requestTimeoutMarginMs, signal: attempt.signal },
+        );
+        failures = 0;
+        lastError = undefined;
+        if (answer.status !== 'pending') {
+          return answer.paidAt
+            ? { outcome: 'final', status: answer.status, paidAt: answer.paidAt, requests }
+            : { outcome: 'final', status: answer.status, requests };
+        }
+        stats.pendingAnswers++;
+        const tooSoon = cfg.minCheckIntervalMs - (clock.now() - startedAt);
+        if (tooSoon > 0 && clock.now() + tooSoon < deadline) await sleep(clock, tooSoon, signal);
+      } catch (err) {
+        const error = err instanceof ApiError ? err : new ApiError('network', String(err));
+        if (signal && signal.aborted) return { outcome: 'cancelled', requests };
+        // went to the background mid-poll: the loop pauses, then asks again
+        if (error.kind === 'aborted' && visibility && visibility.hidden) continue;
+        if (!error.retryable && error.kind !== 'aborted') return { outcome: 'rejected', error, requests };
+        stats.errors++;
+        failures++;
+        lastError = error;
+        const delay = backoffDelay(failures, random());
+        if (clock.now() + delay >= deadline) return { outcome: 'timeout', lastError, requests };
+        await sleep(clock, delay, signal);
+      } finally {
+        if (signal) signal.removeEventListener('abort', forwardAbort);
+        offVisibility();
+      }
+    }
+  }
+
+  return { confirm, stats, backoffDelay };
+}
