@@ -1,0 +1,85 @@
+// Builds the Fastify app: one plugin per route group, JSON schema on every route, errors as data.
+
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { Catalog } from './catalog';
+import type { ServerConfig } from './config';
+import { ApiError, errorBody } from './errors';
+import { Payments } from './payments';
+import { healthRoutes } from './routes/health';
+import { orderRoutes } from './routes/orders';
+import { payRoutes } from './routes/pay';
+import { productRoutes } from './routes/products';
+import { OrderStore } from './store';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  payments: Payments;
+  store: OrderStore;
+}
+
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
+  const catalog = Catalog.load(config.catalogPath);
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // long-polls end on shutdown (Payments.shutdown); idle keep-alive sockets must not hold close() up
+    forceCloseConnections: 'idle',
+    logger: {
+      level: config.logLevel,
+      // request logs carry method and url only; bodies (signs, tokens) are never logged
+      serializers: {
+        req: (req) => ({ method: req.method, url: req.url }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    },
+  });
+  const store = new OrderStore(config.dataDir);
+  const payments = new Payments(config, store, catalog, app.log);
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) {
+      request.log.warn({ code: error.code, reason: error.message }, 'request refused');
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    if (error.validation) {
+      request.log.warn({ reason: error.message }, 'request refused: invalid body');
+      return reply.code(400).send(errorBody('invalid_request', `${error.message}; nothing changed`));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+      request.log.warn({ code, reason: error.message }, 'request refused');
+      return reply.code(status).send(errorBody(code, error.message));
+    }
+    // the message only: no stack trace in any log line or answer
+    request.log.error({ reason: error.message }, 'internal error');
+    return reply.code(500).send(errorBody('internal', 'The server failed to handle this request; try again'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}; see ARCHITECTURE.md for the routes`));
+  });
+
+  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        429,
+        'rate_limited',
+        `Too many orders from this address (limit ${context.max} per minute); retry in ${Math.ceil(context.ttl / 1000)} s`,
+      ),
+  });
+  await app.register(healthRoutes);
+  await app.register(productRoutes, { catalog });
+  await app.register(orderRoutes, { payments, perMinute: config.orderRateLimitPerMinute });
+  await app.register(payRoutes, { payments });
+
+  app.addHook('preClose', async () => payments.shutdown());
+  app.addHook('onClose', async () => store.close());
+  return { app, payments, store };
+}

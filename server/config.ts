@@ -1,0 +1,143 @@
+// Server configuration: defaults < environment < programmatic options.
+// Environment variables (ARCHITECTURE.md, "Commands"): PORT, DATA_DIR, MERCHANT_ID, MERCHANT_KEY, PROVIDER,
+// PROVIDER_BASE_URL, PUBLIC_BASE_URL, plus ORDER_TTL_MS, PROVIDER_QUERY_AFTER_MS, PROVIDER_QUERY_INTERVAL_MS,
+// PROVIDER_QUERY_BY_OUT_TRADE_NO, ORDER_RATE_LIMIT_PER_MINUTE, LOG_LEVEL, SANDBOX_PORT (for the default provider URL).
+// Under NODE_ENV=production the development defaults do not apply: a missing variable stops the start.
+
+import path from 'node:path';
+import {
+  DEV_DATA_DIR,
+  DEV_HOST,
+  DEV_MERCHANT_ID,
+  DEV_MERCHANT_KEY,
+  DEV_SANDBOX_PORT,
+  DEV_SERVER_PORT,
+} from '../config/dev-defaults';
+import type { ProviderName } from '../typings/provider';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface ServerConfig {
+  host: string;
+  /** 0 = an ephemeral port */
+  port: number;
+  dataDir: string;
+  merchantId: string;
+  merchantKey: string;
+  provider: ProviderName;
+  providerBaseUrl: string;
+  /** notify_url = publicBaseUrl + '/api/pay/notify'; derived from the bound address when not configured */
+  publicBaseUrl: string;
+  orderTtlMs: number;
+  /** a pending check asks the provider only this long after the first check of the order (the user came back) */
+  providerQueryAfterMs: number;
+  /** at most one provider query per order per this interval */
+  providerQueryIntervalMs: number;
+  /**
+   * Also query the provider by out_trade_no when no provider order id is known (back key + lost notify).
+   * The published 小微聚付 query takes order_no only; the sandbox accepts out_trade_no too. Off in production.
+   */
+  providerQueryByOutTradeNo: boolean;
+  orderRateLimitPerMinute: number;
+  logLevel: LogLevel;
+  catalogPath: string;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const PROVIDERS: readonly ProviderName[] = ['xiaoweijufu', 'payjs'];
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadServerConfig(
+  overrides: Partial<ServerConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
+  const production = overrides.production ?? env.NODE_ENV === 'production';
+  const given = (option: keyof ServerConfig, name: string): string | undefined => {
+    const value = overrides[option] ?? env[name];
+    return value === undefined || value === '' ? undefined : String(value);
+  };
+
+  if (production) {
+    const missing = (
+      [
+        ['merchantId', 'MERCHANT_ID'],
+        ['merchantKey', 'MERCHANT_KEY'],
+        ['providerBaseUrl', 'PROVIDER_BASE_URL'],
+        ['publicBaseUrl', 'PUBLIC_BASE_URL'],
+      ] as const
+    )
+      .filter(([option, name]) => given(option, name) === undefined)
+      .map(([, name]) => name);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `NODE_ENV=production needs ${missing.join(', ')} in the environment; refusing to start without ${
+          missing.length === 1 ? 'it' : 'them'
+        } (development defaults apply only without NODE_ENV=production)`,
+      );
+    }
+    if (given('merchantKey', 'MERCHANT_KEY') === DEV_MERCHANT_KEY) {
+      throw new ConfigError('MERCHANT_KEY is the development key; set the real merchant key for NODE_ENV=production');
+    }
+  }
+
+  const provider = (overrides.provider ?? env.PROVIDER ?? 'xiaoweijufu') as ProviderName;
+  if (!PROVIDERS.includes(provider)) {
+    throw new ConfigError(`PROVIDER must be one of ${PROVIDERS.join(', ')}, got "${provider}"`);
+  }
+  // silent under jest unless asked for, so test output stays readable
+  const logLevel = (overrides.logLevel ?? env.LOG_LEVEL ?? (env.JEST_WORKER_ID ? 'silent' : 'info')) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const sandboxPort = intFrom(env, 'SANDBOX_PORT', DEV_SANDBOX_PORT);
+  const port = overrides.port ?? intFrom(env, 'PORT', DEV_SERVER_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0..65535, got ${port}`);
+
+  const config: ServerConfig = {
+    host: overrides.host ?? DEV_HOST,
+    port,
+    dataDir: path.resolve(REPO_ROOT, given('dataDir', 'DATA_DIR') ?? DEV_DATA_DIR),
+    merchantId: given('merchantId', 'MERCHANT_ID') ?? DEV_MERCHANT_ID,
+    merchantKey: given('merchantKey', 'MERCHANT_KEY') ?? DEV_MERCHANT_KEY,
+    provider,
+    providerBaseUrl: (given('providerBaseUrl', 'PROVIDER_BASE_URL') ?? `http://${DEV_HOST}:${sandboxPort}`).replace(/\/+$/, ''),
+    // empty until listening when not configured: startServer derives it from the bound address
+    publicBaseUrl: (given('publicBaseUrl', 'PUBLIC_BASE_URL') ?? '').replace(/\/+$/, ''),
+    orderTtlMs: overrides.orderTtlMs ?? intFrom(env, 'ORDER_TTL_MS', 30 * 60_000, 1),
+    providerQueryAfterMs: overrides.providerQueryAfterMs ?? intFrom(env, 'PROVIDER_QUERY_AFTER_MS', 3_000),
+    providerQueryIntervalMs: overrides.providerQueryIntervalMs ?? intFrom(env, 'PROVIDER_QUERY_INTERVAL_MS', 5_000),
+    providerQueryByOutTradeNo:
+      overrides.providerQueryByOutTradeNo ?? boolFrom(env, 'PROVIDER_QUERY_BY_OUT_TRADE_NO', !production),
+    orderRateLimitPerMinute: overrides.orderRateLimitPerMinute ?? intFrom(env, 'ORDER_RATE_LIMIT_PER_MINUTE', 600, 1),
+    logLevel,
+    catalogPath: overrides.catalogPath ?? path.join(REPO_ROOT, 'config', 'catalog.json'),
+    production,
+  };
+  if (config.merchantId.length > 16) throw new ConfigError('MERCHANT_ID must be at most 16 characters');
+  return config;
+}
