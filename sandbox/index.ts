@@ -24,7 +24,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError } from 'fastify';
 import { DEV_HOST, DEV_MERCHANT_ID, DEV_MERCHANT_KEY, DEV_SANDBOX_PORT } from '../config/dev-defaults';
-import { ApiError, errorBody } from '../server/errors';
+import { ApiError, describeValidation, errorBody } from '../server/errors';
 import type { ProviderName } from '../typings/provider';
 import { Notifier } from './notifier';
 import { ProviderOrders } from './provider-orders';
@@ -67,7 +67,7 @@ function sandboxOptions(opts: Partial<SandboxOptions>, env: NodeJS.ProcessEnv): 
     merchantKey: opts.merchantKey ?? pick(env.MERCHANT_KEY) ?? DEV_MERCHANT_KEY,
     timeScale,
     dialect,
-    logLevel: opts.logLevel ?? ((pick(env.LOG_LEVEL) ?? (env.JEST_WORKER_ID ? 'silent' : 'info')) as SandboxOptions['logLevel']),
+    logLevel: opts.logLevel ?? ((pick(env.LOG_LEVEL) ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info')) as SandboxOptions['logLevel']),
   };
 }
 
@@ -79,6 +79,7 @@ export async function startSandbox(
   const app = Fastify({
     bodyLimit: 16 * 1024,
     forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false } },
     logger: {
       level: options.logLevel,
       base: { name: 'sandbox' },
@@ -94,7 +95,11 @@ export async function startSandbox(
       return reply.code(error.statusCode).send(errorBody(error.code, error.message));
     }
     const status = error.validation ? 400 : (error.statusCode ?? 500);
-    if (status < 500) return reply.code(status).send(errorBody(error.validation ? 'invalid_request' : 'bad_request', error.message));
+    if (status < 500) {
+      const message = error.validation ? describeValidation(error) : error.message;
+      request.log.warn({ reason: message }, 'request refused');
+      return reply.code(status).send(errorBody(error.validation ? 'invalid_request' : 'bad_request', message));
+    }
     request.log.error({ reason: error.message }, 'internal error');
     return reply.code(500).send(errorBody('internal', 'The sandbox failed to handle this request'));
   });

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { Catalog } from './catalog';
 import type { ServerConfig } from './config';
-import { ApiError, errorBody } from './errors';
+import { ApiError, describeValidation, errorBody } from './errors';
 import { Payments } from './payments';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
@@ -27,6 +27,8 @@ export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
     bodyLimit: BODY_LIMIT_BYTES,
     // long-polls end on shutdown (Payments.shutdown); idle keep-alive sockets must not hold close() up
     forceCloseConnections: 'idle',
+    // an unknown field is refused, not silently dropped: a client sending `totalFee` learns prices are not its to set
+    ajv: { customOptions: { removeAdditional: false } },
     logger: {
       level: config.logLevel,
       // request logs carry method and url only; bodies (signs, tokens) are never logged
@@ -45,8 +47,9 @@ export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
       return reply.code(error.statusCode).send(errorBody(error.code, error.message));
     }
     if (error.validation) {
-      request.log.warn({ reason: error.message }, 'request refused: invalid body');
-      return reply.code(400).send(errorBody('invalid_request', `${error.message}; nothing changed`));
+      const message = `${describeValidation(error)}; nothing changed`;
+      request.log.warn({ reason: message }, 'request refused: invalid body');
+      return reply.code(400).send(errorBody('invalid_request', message));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

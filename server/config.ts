@@ -109,7 +109,7 @@ export function loadServerConfig(
     throw new ConfigError(`PROVIDER must be one of ${PROVIDERS.join(', ')}, got "${provider}"`);
   }
   // silent under jest unless asked for, so test output stays readable
-  const logLevel = (overrides.logLevel ?? env.LOG_LEVEL ?? (env.JEST_WORKER_ID ? 'silent' : 'info')) as LogLevel;
+  const logLevel = (overrides.logLevel ?? env.LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info')) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }

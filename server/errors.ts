@@ -1,3 +1,5 @@
+import type { FastifyError } from 'fastify';
+
 // Errors as data: every 4xx/5xx answer is `{error: {code, message}}` with a message a person can act on.
 
 export class ApiError extends Error {
@@ -27,3 +29,17 @@ export const errorResponseSchema = {
     },
   },
 } as const;
+
+/** Ajv's findings in words a client developer can act on, naming the field (also an unexpected one). */
+export function describeValidation(error: FastifyError): string {
+  const context = error.validationContext ?? 'body';
+  return (error.validation ?? [])
+    .map((item) => {
+      const where = `${context}${item.instancePath.replace(/\//g, '.')}`;
+      const params = item.params as { additionalProperty?: string; allowedValues?: unknown[] };
+      if (params.additionalProperty) return `${where} has an unexpected field "${params.additionalProperty}"`;
+      if (params.allowedValues) return `${where} must be one of: ${params.allowedValues.join(', ')}`;
+      return `${where} ${item.message ?? 'is invalid'}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,173 @@
+import { withSign } from '../../server/sign';
+import {
+  check,
+  createOrder,
+  fakeEndpoint,
+  json,
+  MERCHANT_ID,
+  MERCHANT_KEY,
+  postForm,
+  postJson,
+  startStack,
+  xwjfNotify,
+} from './helpers';
+
+describe('long-poll check', () => {
+  it('holds a check until the notify arrives and answers it at once', async () => {
+    const stack = await startStack({}, false);
+    try {
+      const order = await createOrder(stack.serverUrl);
+      const waiting = check(stack.serverUrl, order, { waitMs: 10_000 }).then((status) => ({ status, at: Date.now() }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const notify = await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order));
+      const acceptedAt = Date.now();
+      expect(notify.text).toBe('success');
+      const { status, at } = await waiting;
+      expect(status).toMatchObject({ status: 'paid', paySuccess: true });
+      expect(at - acceptedAt).toBeLessThan(200);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('wakes every check waiting on the order, and only those', async () => {
+    const stack = await startStack({}, false);
+    try {
+      const [a, b] = [await createOrder(stack.serverUrl), await createOrder(stack.serverUrl)];
+      const waits = [check(stack.serverUrl, a, { waitMs: 5000 }), check(stack.serverUrl, a, { waitMs: 5000 })];
+      const other = check(stack.serverUrl, b, { waitMs: 700 }).then((s) => ({ s, at: Date.now() }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(a));
+      for (const status of await Promise.all(waits)) expect(status.status).toBe('paid');
+      expect(Date.now() - started).toBeLessThan(500);
+      const { s, at } = await other;
+      expect(s.status).toBe('pending');
+      expect(at - started).toBeGreaterThanOrEqual(450);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('answers pending when the wait is up, and refuses waitMs above 30000', async () => {
+    const stack = await startStack({}, false);
+    try {
+      const order = await createOrder(stack.serverUrl);
+      const started = Date.now();
+      expect((await check(stack.serverUrl, order, { waitMs: 400 })).status).toBe('pending');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+      const tooLong = await postJson(`${stack.serverUrl}/api/pay/check`, { outTradeNo: order.outTradeNo, orderToken: order.orderToken, waitMs: 60_000 });
+      expect(tooLong.status).toBe(400);
+      expect(json(tooLong)).toHaveProperty('error.message', expect.stringMatching(/waitMs/));
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a server shutting down answers its waiting checks instead of hanging', async () => {
+    const stack = await startStack({}, false);
+    const order = await createOrder(stack.serverUrl);
+    const waiting = check(stack.serverUrl, order, { waitMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await stack.close();
+    expect((await waiting).status).toBe('pending');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('provider query fallback', () => {
+  it('recovers a lost notify through the provider query, using the provider order id from the return', async () => {
+    const stack = await startStack({ providerQueryAfterMs: 300, providerQueryByOutTradeNo: false });
+    try {
+      await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'lost' });
+      const order = await createOrder(stack.serverUrl);
+      const back = json<{ success: boolean; payjsOrderId: string }>(await postJson(`${stack.sandboxUrl}/pay`, order.payParams));
+      expect(back.success).toBe(true);
+      const started = Date.now();
+      const status = await check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: back.payjsOrderId });
+      expect(status).toMatchObject({ status: 'paid', paySuccess: true });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('recovers a lost notify after a back-key return by querying out_trade_no (sandbox extension)', async () => {
+    const stack = await startStack({ providerQueryAfterMs: 200 });
+    try {
+      await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'back', notify: 'lost' });
+      const order = await createOrder(stack.serverUrl);
+      expect(json(await postJson(`${stack.sandboxUrl}/pay`, order.payParams))).toEqual({});
+      expect((await check(stack.serverUrl, order, { waitMs: 5000 })).status).toBe('paid');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('recovers through the PayJS /api/check query too', async () => {
+    const stack = await startStack({ provider: 'payjs', providerQueryAfterMs: 200, providerQueryByOutTradeNo: false }, { dialect: 'payjs' });
+    try {
+      await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'lost' });
+      const order = await createOrder(stack.serverUrl);
+      const back = json<{ payjsOrderId: string }>(await postJson(`${stack.sandboxUrl}/pay`, order.payParams));
+      expect((await check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: back.payjsOrderId })).status).toBe('paid');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('asks the provider at most once per interval per order, and ignores an answer with a bad sign or about another order', async () => {
+    let answerFor = '';
+    let badSign = false;
+    const provider = await fakeEndpoint(() => {
+      const fields = withSign(
+        { status: 1, total_fee: 1990, out_trade_no: answerFor, order_no: 'P1', transaction_id: 'T1', mchid: MERCHANT_ID },
+        badSign ? 'not the key' : MERCHANT_KEY,
+      );
+      return { status: 200, body: JSON.stringify(fields), type: 'application/json' };
+    });
+    const stack = await startStack(
+      { providerBaseUrl: provider.url, providerQueryAfterMs: 0, providerQueryIntervalMs: 60_000, providerQueryByOutTradeNo: false },
+      false,
+    );
+    try {
+      const order = await createOrder(stack.serverUrl);
+      answerFor = 'SOMEONE-ELSES-ORDER';
+      const checks = await Promise.all(
+        Array.from({ length: 5 }, () => check(stack.serverUrl, order, { waitMs: 300, payjsOrderId: 'P1' })),
+      );
+      for (const status of checks) expect(status.status).toBe('pending');
+      expect(provider.requests).toHaveLength(1);
+      const query = new URLSearchParams(provider.requests[0].body);
+      expect(provider.requests[0].url).toBe('/order/info');
+      expect(query.get('order_no')).toBe('P1');
+      expect(query.get('access_key')).toBe(MERCHANT_ID);
+      expect(query.get('sign')).toMatch(/^[0-9A-F]{32}$/);
+      expect(provider.requests[0].body).not.toContain(MERCHANT_KEY);
+      await stack.close();
+
+      // a fresh server (fresh rate limit), the answer names the order but its sign is bad
+      const again = await startStack(
+        { providerBaseUrl: provider.url, providerQueryAfterMs: 0, providerQueryIntervalMs: 60_000, dataDir: undefined },
+        false,
+      );
+      try {
+        const second = await createOrder(again.serverUrl);
+        answerFor = second.outTradeNo;
+        badSign = true;
+        expect((await check(again.serverUrl, second, { waitMs: 200, payjsOrderId: 'P1' })).status).toBe('pending');
+        badSign = false;
+        const third = await createOrder(again.serverUrl);
+        answerFor = third.outTradeNo;
+        expect((await check(again.serverUrl, third, { payjsOrderId: 'P1' })).status).toBe('paid');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await stack.close().catch(() => undefined);
+      await provider.close();
+    }
+  });
+});
