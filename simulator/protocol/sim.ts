@@ -1,0 +1,19 @@
+// Sim domain: what only a phone does (leave and come back, get killed, lose the network), the same controls as
+// the __sim global that evaluate() reaches.
+import type { Domain } from './dispatcher';
+
+export const simDomain: Domain = {
+  appHide: (_p, { sim }) => sim.appHide(),
+  appShow: (p, { sim }) => ({ enterOptions: sim.appShow(p) }),
+  restart: (p, { sim }) => sim.restart(p),
+  setNetwork: (p, { sim }) => sim.setNetwork(p),
+  idle: async (_p, { sim }) => {
+    await sim.idle();
+    return {};
+  },
+  getUi: (_p, { sim }) => ({ events: sim.controls.ui(), modal: sim.controls.modal() }),
+  answerModal: (p: { confirm?: boolean }, { sim }) => sim.answerModal(p.confirm !== false),
+  getJumps: (_p, { sim }) => ({ jumps: sim.controls.jumps() }),
+  getStorage: (_p, { sim }) => ({ storage: sim.controls.storage() }),
+  getExceptions: (_p, { sim }) => ({ exceptions: sim.controls.exceptions() }),
+};

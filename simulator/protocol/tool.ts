@@ -1,0 +1,41 @@
+// Tool domain: what DevTools itself answers (version, quit, native UI actions).
+import type { Domain } from './dispatcher';
+import { headless } from './dispatcher';
+import { SDK_VERSION } from '../runtime/types';
+
+export const toolDomain: Domain = {
+  getInfo: () => ({ SDKVersion: SDK_VERSION, version: 'simulator', headless: true }),
+  close: (_p, ctx) => {
+    ctx.requestClose();
+    return {};
+  },
+  native: (p: { method?: string; data?: { url?: string } }, ctx) => {
+    const { sim } = ctx;
+    switch (p.method) {
+      case 'confirmModal':
+        return sim.answerModal(true);
+      case 'cancelModal':
+        return sim.answerModal(false);
+      case 'navigateLeft':
+        sim.app.route('navigateBack', { delta: 1 });
+        return {};
+      case 'goHome':
+        sim.app.route('reLaunch', { url: `/${sim.project.entryPage}` });
+        return {};
+      case 'switchTab':
+        sim.app.route('switchTab', { url: p.data?.url });
+        return {};
+      default:
+        throw new Error(`Tool.native ${String(p.method)}: the simulator shows no such native dialog to act on`);
+    }
+  },
+  getTestAccounts: () => ({ accounts: [] }),
+  enableRemoteDebug: headless('Remote debugging'),
+  startAudits: headless('Audits'),
+  stopAudits: headless('Audits'),
+  getTicket: () => {
+    throw new Error('Tool.getTicket: the simulator has no WeChat login');
+  },
+  setTicket: () => ({}),
+  refreshTicket: () => ({}),
+};

@@ -1,0 +1,12 @@
+/** A routing call's failure reason, reported as "<api>:fail <message>". */
+export class RouteError extends Error {}
+
+/** An async wx API's failure reason, reported as "<api>:fail <errMsg>". */
+export class ApiFailure {
+  constructor(readonly errMsg: string) {}
+}
+
+/** Throw inside an async API to fail it with "<api>:fail <reason>". */
+export function fail(reason: string): never {
+  throw new ApiFailure(reason);
+}

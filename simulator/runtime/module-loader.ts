@@ -1,0 +1,84 @@
+// CommonJS between the mini program's own files, as WeChat's `require` does it: relative, root-absolute and
+// miniprogram_npm lookups, one module registry per app launch (a cold restart starts from an empty one).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+
+export type Scope = Record<string, unknown>;
+
+interface LoadedModule {
+  exports: any;
+  loaded: boolean;
+}
+
+export class ModuleLoader {
+  private readonly cache = new Map<string, LoadedModule>();
+
+  /** `scope` holds the app's globals (wx, App, Page, getApp...), handed to each module as parameters */
+  constructor(
+    private readonly root: string,
+    private readonly scope: () => Scope,
+  ) {}
+
+  /** Loads a module given its path relative to root (with or without .js). */
+  load(relPath: string): any {
+    const file = this.resolveFile(relPath.replace(/^\//, ''));
+    if (!file) throw new Error(`module "${relPath}" not found under ${this.root}`);
+    return this.loadFile(file);
+  }
+
+  private resolveFile(rel: string): string | undefined {
+    const base = path.join(this.root, rel);
+    for (const candidate of [base, `${base}.js`, path.join(base, 'index.js')]) {
+      if (candidate.startsWith(this.root) && fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+    }
+    return undefined;
+  }
+
+  private resolveFrom(fromFile: string, request: string): string | undefined {
+    const fromRel = path.relative(this.root, path.dirname(fromFile)).split(path.sep).join('/');
+    if (request.startsWith('/')) return this.resolveFile(request.slice(1));
+    if (request.startsWith('.')) return this.resolveFile(path.posix.join(fromRel, request));
+    // WeChat resolves a bare name relative to the file first, then in miniprogram_npm up the tree
+    const local = this.resolveFile(path.posix.join(fromRel, request));
+    if (local) return local;
+    let dir = fromRel;
+    for (;;) {
+      const hit = this.resolveFile(path.posix.join(dir, 'miniprogram_npm', request));
+      if (hit) return hit;
+      if (!dir || dir === '.') break;
+      dir = path.posix.dirname(dir) === '.' ? '' : path.posix.dirname(dir);
+    }
+    return this.resolveFile(request);
+  }
+
+  private loadFile(file: string): any {
+    const cached = this.cache.get(file);
+    if (cached) return cached.exports;
+    const mod: LoadedModule = { exports: {}, loaded: false };
+    this.cache.set(file, mod);
+    const scope = this.scope();
+    const names = Object.keys(scope);
+    const localRequire = (request: string) => {
+      if (typeof request !== 'string') throw new Error(`require() expects a string, got ${typeof request}`);
+      const target = this.resolveFrom(file, request);
+      if (!target) {
+        const rel = path.relative(this.root, file);
+        throw new Error(`module "${request}" is not defined (required from ${rel})`);
+      }
+      return this.loadFile(target);
+    };
+    const fn = vm.compileFunction(fs.readFileSync(file, 'utf8'), ['require', 'module', 'exports', ...names], {
+      filename: file,
+    });
+    try {
+      fn.call(mod.exports, localRequire, mod, mod.exports, ...names.map((n) => scope[n]));
+    } catch (err) {
+      this.cache.delete(file);
+      throw err;
+    }
+    mod.loaded = true;
+    return mod.exports;
+  }
+}
