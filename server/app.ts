@@ -43,7 +43,9 @@ export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
-      request.log.warn({ code: error.code, reason: error.message }, 'request refused');
+      const body = (request.body ?? {}) as { out_trade_no?: unknown; outTradeNo?: unknown };
+      const outTradeNo = body.out_trade_no ?? body.outTradeNo;
+      request.log.warn({ code: error.code, reason: error.message, outTradeNo }, 'request refused');
       return reply.code(error.statusCode).send(errorBody(error.code, error.message));
     }
     if (error.validation) {
@@ -54,8 +56,14 @@ export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
-      request.log.warn({ code, reason: error.message }, 'request refused');
-      return reply.code(status).send(errorBody(code, error.message));
+      const message =
+        status === 415
+          ? 'Send the body as application/json or application/x-www-form-urlencoded'
+          : status === 413
+            ? `The body is larger than ${BODY_LIMIT_BYTES} bytes`
+            : error.message;
+      request.log.warn({ code, reason: message }, 'request refused');
+      return reply.code(status).send(errorBody(code, message));
     }
     // the message only: no stack trace in any log line or answer
     request.log.error({ reason: error.message }, 'internal error');
