@@ -3,7 +3,7 @@
 import type { Context, Domain } from './dispatcher';
 import { errorMessage } from './dispatcher';
 import { exparser } from '../runtime/dom-env';
-import { attributesOf, innerText, querySelectorAll, toWxml } from '../runtime/tree';
+import { attributeOf, attributesOf, innerText, querySelectorAll, toWxml } from '../runtime/tree';
 import { getByPath } from './page';
 
 interface ElementParams {
@@ -63,13 +63,12 @@ export const elementDomain: Domain = {
   getProperties: (p: ElementParams, ctx) => {
     const { node } = entry(p, ctx);
     const isCustom = ctx.sim.customIds.has(node.is);
-    const attrs = attributesOf(node);
     const data = isCustom ? exparser().Element.getMethodCaller(node).data : {};
     return {
       properties: (p.names || []).map((name: string) => {
         if (name === '__propPublic') {
           const pub: Record<string, boolean> = {};
-          for (const k of Object.keys(attrs)) pub[camel(k)] = true;
+          for (const k of Object.keys(attributesOf(node))) pub[camel(k)] = true;
           if (isCustom) for (const k of Object.keys(node.__behavior?.properties || data || {})) pub[k] = true;
           for (const k of ['value', 'checked'].filter((k) => node[`__sim_${k}`] !== undefined)) pub[k] = true;
           return pub;
@@ -77,14 +76,13 @@ export const elementDomain: Domain = {
         if (name === 'value' && node.__simValue !== undefined) return node.__simValue;
         if (name === 'checked' && node.__simChecked !== undefined) return node.__simChecked;
         if (isCustom && data && name in data) return data[name];
-        const dashed = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-        return attrs[name] ?? attrs[dashed] ?? null;
+        return attributeOf(node, name) ?? null;
       }),
     };
   },
   getAttributes: (p: ElementParams, ctx) => {
-    const attrs = attributesOf(entry(p, ctx).node);
-    return { attributes: (p.names || []).map((n: string) => attributeValue(attrs[n])) };
+    const { node } = entry(p, ctx);
+    return { attributes: (p.names || []).map((n: string) => attributeValue(attributeOf(node, n))) };
   },
   getStyles: (p: ElementParams, ctx) => {
     const { node } = entry(p, ctx);

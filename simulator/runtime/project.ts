@@ -104,7 +104,9 @@ function compileTemplates(root: string, appJson: AppJson): (p: string) => any {
     throw new LoadError(`template compile error (wcc): ${res.stderr.toString().trim() || res.stdout.toString().trim()}`);
   }
   // wcc's output reads and writes a few browser globals; give it a private `window` instead of the real global
-  const fakeWindow: Record<string, unknown> = {};
+  // engine version 0.02 keeps wx:if/wx:for blocks as virtual nodes (as WeChat's renderer does), so the diff
+  // keeps node identity and wx:key works
+  const fakeWindow: Record<string, unknown> = { __webview_engine_version__: 0.02 };
   const factory = new Function('window', '__WXML_GLOBAL__', `var $gwx, $gwxc, $gaic, $gwn, $gwl, cs;\n${res.stdout.toString()}\nreturn $gwx;`);
   return factory(fakeWindow, { entrys: {}, defines: {}, modules: {}, ops: [], total_ops: 0 });
 }

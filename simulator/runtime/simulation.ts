@@ -552,7 +552,7 @@ export class AppInstance {
         const p = this.wx.navigateToMiniProgram({
           appId: attrs['app-id'],
           path: attrs.path,
-          extraData: attrs['extra-data'],
+          extraData: attrs['extra-data'] as Record<string, unknown> | undefined,
           envVersion: attrs.version,
         });
         if (p && typeof p.then === 'function') p.then((res: any) => done(res, true), (res: any) => done(res, false));

@@ -68,13 +68,22 @@ export function isElement(node: Node): boolean {
 /** The attribute values as written in the WXML (after data binding), plus id and class. */
 export function attributesOf(node: Node): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const a of node?._vt?.attrs || []) if (a.value !== undefined) out[a.name] = a.value;
   if (node.id) out.id = node.id;
-  if (node.classList) {
-    const cls = node.class;
-    if (cls) out.class = cls;
+  if (node.classList && node.class) out.class = node.class;
+  // wcc hands attributes over camelCased (app-id -> appId); data-* keep their dashes
+  for (const a of node?._vt?.attrs || []) {
+    if (a.value !== undefined && a.name !== 'id' && a.name !== 'class') out[dashed(a.name)] = a.value;
   }
   return out;
+}
+
+export function dashed(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Attribute lookup accepting either spelling: app-id or appId. */
+export function attributeOf(node: Node, name: string): unknown {
+  return attributesOf(node)[dashed(name)];
 }
 
 function matchCompound(node: Node, c: Compound): boolean {
@@ -88,9 +97,10 @@ function matchCompound(node: Node, c: Compound): boolean {
   if (c.attrs.length) {
     const attrs = attributesOf(node);
     for (const a of c.attrs) {
-      if (!(a.name in attrs)) return false;
+      const name = dashed(a.name);
+      if (!(name in attrs)) return false;
       if (!a.op) continue;
-      const v = String(attrs[a.name]);
+      const v = String(attrs[name]);
       const want = a.value ?? '';
       const ok =
         a.op === '=' ? v === want
