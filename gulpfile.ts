@@ -209,17 +209,22 @@ export const sizeTask = (o: ResolvedOptions): Task =>
     if (bytes > o.sizeBudgetBytes) throw new BuildError('size', [`${o.outDir} is ${kb(bytes)}, above the ${kb(o.sizeBudgetBytes)} budget`]);
   });
 
-export function buildTask(options: BuildOptions = {}) {
-  const o = resolveBuildOptions(options);
-  return series(cleanTask(o), parallel(transpileTask(o), copyTask(o)), validateTask(o), sizeTask(o));
+/** The pipeline as stages: the tasks of a stage run in parallel, stages run in order. */
+function buildStages(o: ResolvedOptions): Task[][] {
+  return [[cleanTask(o)], [transpileTask(o), copyTask(o)], [validateTask(o)], [sizeTask(o)]];
 }
 
-/** Programmatic build: resolves once dist is built, validated and within budget; rejects with a BuildError. */
-export function buildMiniprogram(options: BuildOptions = {}): Promise<void> {
-  const run = buildTask(options);
-  return new Promise((resolve, reject) => {
-    run((err?: Error | null) => (err ? reject(err) : resolve()));
-  });
+export function buildTask(options: BuildOptions = {}) {
+  const stages = buildStages(resolveBuildOptions(options)).map((stage) => (stage.length > 1 ? parallel(...stage) : stage[0]));
+  return series(...stages);
+}
+
+/**
+ * Programmatic build: resolves once dist is built, validated and within budget; rejects with a BuildError.
+ * Runs the same stages without gulp's task registry (whose error events need the CLI's listeners).
+ */
+export async function buildMiniprogram(options: BuildOptions = {}): Promise<void> {
+  for (const stage of buildStages(resolveBuildOptions(options))) await Promise.all(stage.map((task) => task()));
 }
 
 /** Rebuilds what changed: one file transpiled or copied (or removed), then validate and size again. */

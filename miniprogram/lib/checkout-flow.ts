@@ -99,8 +99,9 @@ export interface CheckoutFlow {
   view(): CheckoutView;
 }
 
-/** Phases with a pay or repay button; any other (jumping, fallback, confirming, final) ignores a tap. */
-const JUMPABLE: readonly Phase[] = ['ready', 'unpaid', 'awaiting-return', 'check-error'];
+/** Phases whose button may start a jump; any other (jumping, fallback, confirming, final) ignores the tap. */
+const PAYABLE: readonly Phase[] = ['ready'];
+const REPAYABLE: readonly Phase[] = ['unpaid', 'awaiting-return', 'check-error'];
 
 type Order = Omit<PendingOrder, 'jumpedAt'>;
 
@@ -183,9 +184,9 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     );
   }
 
-  function jump() {
+  function jump(allowed: readonly Phase[]) {
     // one jump per tap: a second tap while the first is in flight (or the fallback is up) does nothing
-    if (!order || JUMPABLE.indexOf(view.phase) < 0) return;
+    if (!order || allowed.indexOf(view.phase) < 0) return;
     const current = order;
     // storage first (sync), so a kill while the user pays loses nothing; then the call, in this same turn
     pending.save({ ...current, payjsOrderId, jumpedAt: clock.now() });
@@ -289,8 +290,8 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       unsubscribe = watcher.subscribe(onReturn);
       loadOrder();
     },
-    tapPay: jump,
-    tapRepay: jump,
+    tapPay: () => jump(PAYABLE),
+    tapRepay: () => jump(REPAYABLE),
     tapRecheck() {
       if (view.phase === 'unpaid' || view.phase === 'awaiting-return' || view.phase === 'check-error') startConfirm();
     },

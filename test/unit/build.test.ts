@@ -1,0 +1,129 @@
+// The build as a user of it sees it: a broken template fails with its file and line; a good one yields a small
+// dist/ with the backend URL baked in and nothing that could sign a payment.
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildMiniprogram, BuildError } from '../../gulpfile';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SRC = path.join(ROOT, 'miniprogram');
+jest.setTimeout(60000);
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'mp-build-'));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+async function copyOfSources(name: string): Promise<string> {
+  const dir = path.join(tmp, name, 'miniprogram');
+  await fs.cp(SRC, dir, { recursive: true });
+  return dir;
+}
+
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await files(full)));
+    else out.push(full);
+  }
+  return out;
+}
+
+const quiet = () => undefined;
+
+test('a broken binding in a .wxml fails the build with its file and line', async () => {
+  const srcDir = await copyOfSources('broken-wxml');
+  const wxmlFile = path.join(srcDir, 'pages', 'checkout', 'checkout.wxml');
+  const lines = (await fs.readFile(wxmlFile, 'utf8')).split('\n');
+  const index = lines.findIndex((l) => l.includes('{{statusText}}'));
+  expect(index).toBeGreaterThan(0);
+  lines[index] = lines[index].replace('{{statusText}}', '{{statusText +}}');
+  await fs.writeFile(wxmlFile, lines.join('\n'));
+
+  const outDir = path.join(tmp, 'broken-wxml', 'dist');
+  const error = await buildMiniprogram({ srcDir, outDir, log: quiet }).then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(BuildError);
+  const message = (error as Error).message;
+  expect(message).toContain(`${path.relative(process.cwd(), wxmlFile)}:${index + 1}:`);
+  expect(message).toMatch(/Bad value/);
+});
+
+test('a broken .wxss fails the build with its file and line', async () => {
+  const srcDir = await copyOfSources('broken-wxss');
+  const wxssFile = path.join(srcDir, 'pages', 'checkout', 'checkout.wxss');
+  await fs.appendFile(wxssFile, '\n.oops {\n  color: \n');
+  const lineCount = (await fs.readFile(wxssFile, 'utf8')).split('\n').length;
+  const error = await buildMiniprogram({ srcDir, outDir: path.join(tmp, 'broken-wxss', 'dist'), log: quiet }).then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(BuildError);
+  expect((error as Error).message).toMatch(new RegExp(`checkout\\.wxss:(${lineCount - 1}|${lineCount}):\\d+: `));
+});
+
+test('a TypeScript syntax error fails the build with its file and line', async () => {
+  const srcDir = await copyOfSources('broken-ts');
+  await fs.appendFile(path.join(srcDir, 'lib', 'money.ts'), '\nexport const = ;\n');
+  const error = await buildMiniprogram({ srcDir, outDir: path.join(tmp, 'broken-ts', 'dist'), log: quiet }).then(() => null, (e: unknown) => e);
+  expect((error as Error).message).toMatch(/money\.ts:\d+:\d+: /);
+});
+
+test('going over the size budget fails the build', async () => {
+  const error = await buildMiniprogram({ outDir: path.join(tmp, 'budget', 'dist'), sizeBudgetBytes: 1024, log: quiet }).then(() => null, (e: unknown) => e);
+  expect((error as Error).message).toMatch(/above the 1\.0 KB budget/);
+});
+
+describe('a good build', () => {
+  const outDir = () => path.join(tmp, 'good', 'dist');
+  const logs: string[] = [];
+  beforeAll(async () => {
+    await buildMiniprogram({ outDir: outDir(), apiBaseUrl: 'http://127.0.0.1:45678', log: (l) => logs.push(l) });
+  });
+
+  test('has every page and module, CommonJS, paths kept, within the budget, size printed', async () => {
+    const rel = (await files(outDir())).map((f) => path.relative(outDir(), f).split(path.sep).join('/')).sort();
+    expect(rel).toEqual(expect.arrayContaining(['app.js', 'app.json', 'app.wxss', 'pages/checkout/checkout.js', 'pages/checkout/checkout.wxml', 'pages/checkout/checkout.wxss', 'pages/checkout/checkout.json', 'lib/confirmer.js', 'lib/return-watcher.js']));
+    expect(rel.some((f) => f.endsWith('.ts'))).toBe(false);
+    const page = await fs.readFile(path.join(outDir(), 'pages/checkout/checkout.js'), 'utf8');
+    expect(page).toContain('require("../../lib/checkout-flow")');
+    const sizeLine = logs.find((l) => l.startsWith('dist size:'));
+    expect(sizeLine).toMatch(/dist size: \d+\.\d KB \(\d+ bytes; budget 100\.0 KB\)/);
+    const bytes = Number(/\((\d+) bytes/.exec(sizeLine || '')![1]);
+    expect(bytes).toBeLessThan(100 * 1024);
+  });
+
+  test('bakes the backend URL in at build time', async () => {
+    const config = await fs.readFile(path.join(outDir(), 'lib/config.js'), 'utf8');
+    expect(config).toContain('"http://127.0.0.1:45678"');
+    expect(config).not.toContain('__API_BASE_URL__');
+  });
+
+  test('contains no signing code and no merchant key', async () => {
+    let devKey: string | undefined;
+    try {
+      devKey = require('../../config/dev-defaults').DEV_MERCHANT_KEY;
+    } catch {
+      devKey = undefined;
+    }
+    const forbidden: RegExp[] = [/md5/i, /createHash/, /&key=/, /1732584193|0x67452301/i, /merchant_?key/i, /MERCHANT_KEY/];
+    if (devKey) forbidden.push(new RegExp(devKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    if (process.env.MERCHANT_KEY) forbidden.push(new RegExp(process.env.MERCHANT_KEY.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    for (const file of await files(outDir())) {
+      const text = await fs.readFile(file, 'utf8');
+      for (const pattern of forbidden) expect({ file: path.relative(outDir(), file), match: pattern.test(text) ? String(pattern) : null }).toEqual({ file: path.relative(outDir(), file), match: null });
+    }
+  });
+
+  test('app.json: checkout first, both provider appIds listed', async () => {
+    const appJson = JSON.parse(await fs.readFile(path.join(outDir(), 'app.json'), 'utf8'));
+    expect(appJson.pages[0]).toBe('pages/checkout/checkout');
+    expect(appJson.navigateToMiniProgramAppIdList).toEqual(expect.arrayContaining(['wx959c8c1fb2d89988', 'wx959c8c1fb2d877b5']));
+  });
+});
+
+test('project.config.json opens dist/ in DevTools', async () => {
+  const project = JSON.parse(await fs.readFile(path.join(ROOT, 'project.config.json'), 'utf8'));
+  expect(project).toMatchObject({ miniprogramRoot: 'dist/', compileType: 'miniprogram', setting: { urlCheck: false } });
+  expect(typeof project.appid).toBe('string');
+});

@@ -1,0 +1,309 @@
+import { launch, returnFromProvider, settle, PROVIDER_APP_ID } from './harness';
+import { PENDING_ORDER_KEY } from '../../miniprogram/lib/pending-store';
+import { TAP_RULE_ERRMSG } from '../fixtures/fake-wx';
+
+beforeEach(() => {
+  jest.useFakeTimers();
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+async function readyCheckout() {
+  const mp = launch();
+  const page = mp.openCheckout({ sku: 'vip-month' });
+  await settle();
+  expect(page.data.statusText).toBe('待支付');
+  return { mp, page };
+}
+
+describe('checkout page: order', () => {
+  test('shows 正在创建订单… with a disabled pay button until the signed order is back, then ¥19.90 and 待支付', async () => {
+    const mp = launch();
+    const page = mp.openCheckout({ sku: 'vip-month' });
+    expect(page.data.statusText).toBe('正在创建订单…');
+    expect(page.data.payEnabled).toBe(false);
+    await settle();
+    expect(page.data.amountText).toBe('¥19.90');
+    expect(page.data.title).toBe('会员月卡');
+    expect(page.data.payEnabled).toBe(true);
+    expect(mp.fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/orders']);
+    expect(mp.fake.requests[0].data).toEqual({ sku: 'vip-month' });
+  });
+
+  test('a failed order creation is visible and recoverable with 重试', async () => {
+    const mp = launch();
+    mp.backend.failNextOrder({ statusCode: 503, data: { error: { code: 'UNAVAILABLE', message: '服务暂不可用，请稍后重试' } } });
+    const page = mp.openCheckout();
+    await settle();
+    expect(page.data.statusText).toBe('订单创建失败');
+    expect(page.data.errorText).toBe('服务暂不可用，请稍后重试');
+    expect(page.data.showRetry).toBe(true);
+    expect(page.data.payEnabled).toBe(false);
+    mp.tap(page, 'onRetryTap');
+    await settle();
+    expect(page.data.statusText).toBe('待支付');
+    expect(page.data.payEnabled).toBe(true);
+    expect(page.data.showRetry).toBe(false);
+  });
+
+  test('setData carries only what the view shows: never the order token or the signed params outside the fallback', async () => {
+    const { mp, page } = await readyCheckout();
+    mp.tap(page, 'onPayTap');
+    await settle();
+    const sent = JSON.stringify(page.patches);
+    expect(sent).not.toContain('tok-');
+    expect(sent).not.toContain('"sign"');
+  });
+});
+
+describe('checkout page: the jump', () => {
+  test('tap → navigateToMiniProgram in the same turn, with the provider target and payParams, pending order stored first, no request in between', async () => {
+    const { mp, page } = await readyCheckout();
+    const requestsBefore = mp.fake.requests.length;
+    mp.tap(page, 'onPayTap');
+    expect(mp.fake.jumps).toHaveLength(1);
+    const jump = mp.fake.jumps[0];
+    expect(jump.inTap).toBe(true);
+    expect(jump.requestsAtCall).toBe(requestsBefore);
+    expect(jump.options.appId).toBe(PROVIDER_APP_ID);
+    expect(jump.options.path).toBe('pages/pay');
+    expect(jump.options.extraData).toMatchObject({ out_trade_no: 'T000001', total_fee: 1990, mchid: '1230000109', sign: 'A'.repeat(32) });
+    const stored = jump.storageAtCall[PENDING_ORDER_KEY] as Record<string, unknown>;
+    expect(stored).toMatchObject({ outTradeNo: 'T000001', orderToken: 'tok-1-secret', provider: { appId: PROVIDER_APP_ID } });
+    expect(typeof stored.jumpedAt).toBe('number');
+    await settle();
+    expect(page.data.statusText).toBe('等待支付结果…');
+  });
+
+  test('double tap makes one jump', async () => {
+    const { mp, page } = await readyCheckout();
+    mp.tap(page, 'onPayTap');
+    mp.tap(page, 'onPayTap');
+    await settle();
+    mp.tap(page, 'onPayTap');
+    expect(mp.fake.jumps).toHaveLength(1);
+  });
+
+  test('refused for the tap rule → <navigator target="miniProgram"> fallback carrying the same target and data', async () => {
+    const { mp, page } = await readyCheckout();
+    page.call('onPayTap'); // not inside a tap: WeChat refuses
+    await settle();
+    expect(mp.fake.jumps).toHaveLength(1);
+    expect(page.data.fallback).toEqual({
+      appId: PROVIDER_APP_ID,
+      path: 'pages/pay',
+      extraData: mp.fake.jumps[0].options.extraData,
+      version: 'release',
+    });
+    expect(page.data.showPay).toBe(false);
+    // the navigator's own success: the return is then awaited for that order
+    page.call('onNavigatorSuccess', { detail: { errMsg: 'navigateToMiniProgram:ok' } });
+    expect(page.data.statusText).toBe('等待支付结果…');
+    mp.backend.setStatus('T000001', 'paid');
+    mp.fake.appShow(returnFromProvider({ success: true }));
+    await settle();
+    expect(page.data.statusText).toBe('支付成功');
+    expect(TAP_RULE_ERRMSG).toContain('TAP gesture');
+  });
+
+  test('fail cancel leaves the order payable: 待支付, pay enabled, same order on the next tap, a later 1038 is not a return', async () => {
+    const { mp, page } = await readyCheckout();
+    mp.fake.answerJumpDialog('cancel');
+    mp.tap(page, 'onPayTap');
+    await settle();
+    expect(page.data.statusText).toBe('待支付');
+    expect(page.data.payEnabled).toBe(true);
+    expect(page.data.errorText).toBe('');
+    mp.fake.appShow(returnFromProvider({}));
+    await settle();
+    expect(mp.backend.checks).toHaveLength(0);
+    mp.fake.answerJumpDialog('confirm');
+    mp.tap(page, 'onPayTap');
+    expect(mp.fake.jumps).toHaveLength(2);
+    expect(mp.fake.jumps[1].options.extraData).toEqual(mp.fake.jumps[0].options.extraData);
+    expect(mp.fake.requests.filter((r) => r.path === '/api/orders')).toHaveLength(1);
+  });
+});
+
+describe('checkout page: the return', () => {
+  async function jumped() {
+    const r = await readyCheckout();
+    r.mp.tap(r.page, 'onPayTap');
+    await settle();
+    return r;
+  }
+
+  test('a forged extraData success:true never shows 支付成功 while the backend says pending', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({ success: true, resultCode: 'SUCCESS', msg: '支付成功', payjsOrderId: 'P123' }));
+    await settle();
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    for (let t = 0; t < 70; t++) {
+      await settle(1000);
+      expect(page.data.statusText).not.toBe('支付成功');
+    }
+    expect(page.data.statusText).toBe('尚未支付');
+    expect(page.data.showRecheck).toBe(true);
+    expect(page.data.showRepay).toBe(true);
+    // the hint is passed on to the backend as the provider order id, and kept in globalData as the docs do
+    expect(mp.backend.checks[0].data).toMatchObject({ outTradeNo: 'T000001', orderToken: 'tok-1-secret', payjsOrderId: 'P123', waitMs: 25000 });
+    expect(mp.backend.checks[0].data).not.toHaveProperty('success');
+    expect(mp.app.globalData).toMatchObject({ paySuccess: true, resultCode: 'SUCCESS', msg: '支付成功', payjsOrderId: 'P123' });
+  });
+
+  test('only the backend says paid: confirming, then 支付成功 when the backend flips', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({ success: false }));
+    await settle();
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    await settle(3000);
+    mp.backend.setStatus('T000001', 'paid');
+    await settle();
+    expect(page.data.statusText).toBe('支付成功');
+    expect(mp.backend.checks).toHaveLength(1); // one long-poll answered it
+    expect((mp.fake.wx.getStorageSync(PENDING_ORDER_KEY) as { settled?: string }).settled).toBe('paid');
+  });
+
+  test('back key (no extraData) and missing referrerInfo still count as a return', async () => {
+    const a = await jumped();
+    a.mp.fake.appShow(returnFromProvider(undefined));
+    await settle();
+    expect(a.page.data.statusText).toBe('正在确认支付结果…');
+
+    const b = await jumped();
+    b.mp.fake.appShow({ scene: 1038, path: 'pages/checkout/checkout', query: {} });
+    await settle();
+    expect(b.page.data.statusText).toBe('正在确认支付结果…');
+    expect(b.mp.backend.checks).toHaveLength(1);
+  });
+
+  test('a return from another appId is ignored', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({ success: true }, 'wx0000000000000000'));
+    await settle(5000);
+    expect(mp.backend.checks).toHaveLength(0);
+    expect(page.data.statusText).toBe('等待支付结果…');
+  });
+
+  test('the same return is processed once: App.onShow and wx.onAppShow, and a stale referrer on later onShows', async () => {
+    const { mp, page } = await jumped();
+    const show = returnFromProvider({});
+    mp.fake.appShow(show);
+    await settle();
+    mp.backend.setStatus('T000001', 'failed');
+    await settle();
+    expect(page.data.statusText).toBe('支付失败');
+    expect(mp.backend.checks).toHaveLength(1); // App.onShow + wx.onAppShow of one show → one confirmation
+    mp.fake.appHide();
+    mp.fake.appShow(show); // Android's stale referrerInfo
+    await settle(5000);
+    expect(mp.backend.checks).toHaveLength(1);
+    expect(page.data.statusText).toBe('支付失败');
+  });
+
+  test('订单已过期 and 支付失败 offer 重新下单, which creates a new order', async () => {
+    const { mp, page } = await jumped();
+    mp.backend.setStatus('T000001', 'expired');
+    mp.fake.appShow(returnFromProvider({}));
+    await settle();
+    expect(page.data.statusText).toBe('订单已过期');
+    expect(page.data.showRetry).toBe(true);
+    expect(page.data.retryText).toBe('重新下单');
+    mp.tap(page, 'onRetryTap');
+    await settle();
+    expect(page.data.statusText).toBe('待支付');
+    expect(mp.backend.orders.size).toBe(2);
+  });
+
+  test('尚未支付 → 我已支付，重新查询 asks again; 重新支付 jumps again with the same order', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({}));
+    await settle(61000);
+    expect(page.data.statusText).toBe('尚未支付');
+    const checks = mp.backend.checks.length;
+    mp.tap(page, 'onRecheckTap');
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    mp.backend.setStatus('T000001', 'paid');
+    await settle();
+    expect(mp.backend.checks.length).toBe(checks + 1);
+    expect(page.data.statusText).toBe('支付成功');
+  });
+
+  test('重新支付 from 尚未支付 jumps synchronously with the same payParams', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({}));
+    await settle(61000);
+    mp.tap(page, 'onRepayTap');
+    expect(mp.fake.jumps).toHaveLength(2);
+    expect(mp.fake.jumps[1].inTap).toBe(true);
+    expect(mp.fake.jumps[1].options.extraData).toEqual(mp.fake.jumps[0].options.extraData);
+  });
+
+  test('leaving the page stops the confirmation: the in-flight check is aborted and no more are sent', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({}));
+    await settle(1000);
+    expect(mp.backend.checks).toHaveLength(1);
+    mp.unload(page);
+    await settle(120000);
+    expect(mp.backend.checks).toHaveLength(1);
+  });
+});
+
+describe('cold start resume', () => {
+  async function killedWhilePaying() {
+    const { mp, page } = await readyCheckout();
+    mp.tap(page, 'onPayTap');
+    await settle();
+    return mp;
+  }
+
+  test('WeChat killed the app while the user paid: a cold start with scene 1038 resumes the stored order, once', async () => {
+    const before = await killedWhilePaying();
+    before.backend.setStatus('T000001', 'paid');
+    // the same phone storage, a fresh JS context
+    const mp = launch({ fake: before.fake, backend: before.backend, launch: returnFromProvider({ success: true }) });
+    const page = mp.openCheckout({ sku: 'vip-month' });
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    expect(page.data.amountText).toBe('¥19.90');
+    await settle();
+    expect(page.data.statusText).toBe('支付成功');
+    expect(before.backend.checks).toHaveLength(1);
+    expect(before.fake.requests.filter((r) => r.path === '/api/orders')).toHaveLength(1); // no new order
+  });
+
+  test('any later launch (scene 1001) resumes it too, and a final order is not resumed again', async () => {
+    const before = await killedWhilePaying();
+    const mp = launch({ fake: before.fake, backend: before.backend, launch: { scene: 1001, path: 'pages/checkout/checkout', query: {} } });
+    const page = mp.openCheckout();
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    before.backend.setStatus('T000001', 'paid');
+    await settle();
+    expect(page.data.statusText).toBe('支付成功');
+
+    const again = launch({ fake: before.fake, backend: before.backend });
+    const next = again.openCheckout();
+    expect(next.data.statusText).toBe('正在创建订单…');
+  });
+});
+
+describe('app hidden', () => {
+  test('no check is sent while the app is in the background; it resumes on show', async () => {
+    const { mp, page } = await readyCheckout();
+    mp.tap(page, 'onPayTap');
+    await settle();
+    mp.fake.appShow(returnFromProvider({}));
+    await settle(100);
+    expect(mp.backend.checks).toHaveLength(1);
+    mp.fake.appHide();
+    await settle(120000);
+    expect(mp.backend.checks).toHaveLength(1);
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    mp.backend.setStatus('T000001', 'paid');
+    mp.fake.appShow({ scene: 1001, path: 'pages/checkout/checkout', query: {} });
+    await settle();
+    expect(mp.backend.checks).toHaveLength(2);
+    expect(page.data.statusText).toBe('支付成功');
+  });
+});

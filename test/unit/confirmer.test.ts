@@ -1,0 +1,167 @@
+import { createConfirmer } from '../../miniprogram/lib/confirmer';
+import { createCancelSource } from '../../miniprogram/lib/cancel';
+import { createVisibility } from '../../miniprogram/lib/visibility';
+import type { Clock } from '../../miniprogram/lib/ports';
+import { createFakeBackend, createFakeWx } from '../fixtures/fake-wx';
+
+const clock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
+async function setup(opts: { random?: number } = {}) {
+  const backend = createFakeBackend();
+  const fake = createFakeWx({ handler: backend.handler });
+  const confirmer = createConfirmer({
+    request: fake.wx,
+    baseUrl: 'http://127.0.0.1:3000',
+    clock,
+    random: () => (opts.random === undefined ? 0.5 : opts.random),
+  });
+  // create an order the way the page does
+  const order = await new Promise<{ outTradeNo: string; orderToken: string }>((resolve, reject) =>
+    fake.wx.request({ url: 'http://127.0.0.1:3000/api/orders', method: 'POST', data: { sku: 'vip-month' }, success: (r) => resolve(r.data as never), fail: reject }),
+  );
+  const target = { outTradeNo: order.outTradeNo, orderToken: order.orderToken };
+  fake.requests.length = 0;
+  backend.checks.length = 0;
+  return { backend, fake, confirmer, target, t0: Date.now() };
+}
+
+const offsets = (checks: { at: number }[], t0: number) => checks.map((c) => c.at - t0);
+
+test('long-polls with waitMs and a request timeout above it; resolves with the backend verdict', async () => {
+  const { backend, confirmer, target } = await setup();
+  const result = confirmer.confirm(target);
+  await jest.advanceTimersByTimeAsync(10);
+  expect(backend.checks[0].data).toEqual({ ...target, waitMs: 25000 });
+  expect(backend.checks[0].timeout).toBe(30000);
+  backend.setStatus(target.outTradeNo, 'paid');
+  await expect(result).resolves.toMatchObject({ outcome: 'final', status: 'paid', requests: 1 });
+  expect(confirmer.stats.requests).toBe(1);
+});
+
+test('backs off exponentially with jitter on network errors and 5xx, then carries on', async () => {
+  const { backend, fake, confirmer, target, t0 } = await setup({ random: 0.5 });
+  backend.failNext(2, { fail: 'net::ERR_CONNECTION_REFUSED' });
+  backend.failNext(2, { statusCode: 502, data: 'Bad Gateway' });
+  const result = confirmer.confirm(target);
+  await jest.advanceTimersByTimeAsync(10000);
+  // random 0.5: delay = 3/4 of base*2^(n-1): 375, 750, 1500, 3000 ms after each failure
+  expect(offsets(backend.checks, t0)).toEqual([0, 375, 1125, 2625, 5625]);
+  expect(confirmer.backoffDelay(1, 0)).toBe(250);
+  expect(confirmer.backoffDelay(1, 0.999)).toBe(500);
+  expect(confirmer.backoffDelay(10, 1)).toBe(8000); // capped
+  backend.setStatus(target.outTradeNo, 'paid');
+  await expect(result).resolves.toMatchObject({ outcome: 'final', status: 'paid', requests: 5 });
+  expect(confirmer.stats.errors).toBe(4);
+  expect(fake.requests.every((r) => r.path === '/api/pay/check')).toBe(true);
+});
+
+test('jitter spreads retries: a different random gives different delays', async () => {
+  const a = await setup({ random: 0 });
+  a.backend.failNext(1, { fail: 'timeout' });
+  void a.confirmer.confirm(a.target);
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(offsets(a.backend.checks, a.t0)).toEqual([0, 250]);
+});
+
+test('stops at the overall deadline with outcome timeout (still pending: never "failed")', async () => {
+  const { backend, confirmer, target, t0 } = await setup();
+  let settled: unknown;
+  void confirmer.confirm(target).then((r) => (settled = r));
+  await jest.advanceTimersByTimeAsync(59999);
+  expect(settled).toBeUndefined();
+  await jest.advanceTimersByTimeAsync(2);
+  expect(settled).toMatchObject({ outcome: 'timeout', requests: 3 });
+  // 25 s + 25 s + the remaining 10 s: the last poll is trimmed to the deadline
+  expect(offsets(backend.checks, t0)).toEqual([0, 25000, 50000]);
+  expect(backend.checks[2].data).toMatchObject({ waitMs: 10000 });
+  await jest.advanceTimersByTimeAsync(120000);
+  expect(backend.checks).toHaveLength(3);
+});
+
+test('a backend that ignores waitMs is not hammered: at most one check per minCheckIntervalMs', async () => {
+  const { backend, confirmer, target } = await setup();
+  const instant = backend.handler;
+  const fakeHandler = (req: Parameters<typeof instant>[0], s: Parameters<typeof instant>[1]) => instant({ ...req, data: { ...req.data, waitMs: 0 } }, s);
+  const fake2 = createFakeWx({ handler: fakeHandler });
+  const c2 = createConfirmer({ request: fake2.wx, baseUrl: 'http://x', clock });
+  void c2.confirm(target);
+  await jest.advanceTimersByTimeAsync(10000);
+  expect(fake2.requests.length).toBeGreaterThanOrEqual(9);
+  expect(fake2.requests.length).toBeLessThanOrEqual(11);
+  expect(confirmer.stats.requests).toBe(0);
+});
+
+test('a 4xx answer is final for the loop: rejected, no retry', async () => {
+  const { backend, confirmer, target } = await setup();
+  const result = await Promise.all([confirmer.confirm({ ...target, orderToken: 'guessed' }), jest.advanceTimersByTimeAsync(10)]);
+  expect(result[0]).toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'ORDER_NOT_FOUND', message: '订单不存在或无权查询' } });
+  await jest.advanceTimersByTimeAsync(60000);
+  expect(backend.checks).toHaveLength(1);
+});
+
+test('cancel aborts the in-flight long-poll and sends nothing more', async () => {
+  const { backend, confirmer, target } = await setup();
+  const source = createCancelSource();
+  const result = confirmer.confirm(target, { signal: source.signal });
+  await jest.advanceTimersByTimeAsync(1000);
+  source.cancel();
+  await expect(result).resolves.toMatchObject({ outcome: 'cancelled' });
+  await jest.advanceTimersByTimeAsync(120000);
+  expect(backend.checks).toHaveLength(1);
+});
+
+test('cancel during a backoff pause ends it at once', async () => {
+  const { backend, confirmer, target } = await setup();
+  backend.failNext(1, { statusCode: 500, data: { error: { code: 'INTERNAL', message: 'boom' } } });
+  const source = createCancelSource();
+  const result = confirmer.confirm(target, { signal: source.signal });
+  await jest.advanceTimersByTimeAsync(100);
+  source.cancel();
+  await expect(result).resolves.toMatchObject({ outcome: 'cancelled', requests: 1 });
+});
+
+test('an AbortController signal works too (the Node benchmark passes one)', async () => {
+  const { confirmer, target } = await setup();
+  const controller = new AbortController();
+  const result = confirmer.confirm(target, { signal: controller.signal });
+  await jest.advanceTimersByTimeAsync(10);
+  controller.abort();
+  await expect(result).resolves.toMatchObject({ outcome: 'cancelled' });
+});
+
+test('pauses while hidden (aborting the poll in flight), and the deadline does not run meanwhile', async () => {
+  const { backend, confirmer, target, t0 } = await setup();
+  const visibility = createVisibility();
+  let settled: unknown;
+  void confirmer.confirm(target, { visibility }).then((r) => (settled = r));
+  await jest.advanceTimersByTimeAsync(5000);
+  visibility.hide();
+  await jest.advanceTimersByTimeAsync(300000);
+  expect(backend.checks).toHaveLength(1);
+  expect(settled).toBeUndefined();
+  visibility.show();
+  await jest.advanceTimersByTimeAsync(10);
+  expect(offsets(backend.checks, t0)).toEqual([0, 305000]);
+  // 5 s were used before hiding: 55 s remain
+  await jest.advanceTimersByTimeAsync(54900);
+  expect(settled).toBeUndefined();
+  await jest.advanceTimersByTimeAsync(200);
+  expect(settled).toMatchObject({ outcome: 'timeout' });
+});
+
+test('network down to the deadline: timeout carries the last error so the page can say so', async () => {
+  const { backend, confirmer, target } = await setup();
+  backend.failNext(100, { fail: 'net::ERR_INTERNET_DISCONNECTED' });
+  const result = confirmer.confirm(target);
+  await jest.advanceTimersByTimeAsync(61000);
+  await expect(result).resolves.toMatchObject({ outcome: 'timeout', lastError: { kind: 'network' } });
+  // backoff keeps the count low: about 12 tries in a minute, not hundreds
+  expect(backend.checks.length).toBeLessThan(15);
+});
