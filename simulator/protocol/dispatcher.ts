@@ -36,7 +36,8 @@ export function headless(what: string): Handler {
 }
 
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  // errors from app code may come from another realm: test the shape, not the class
+  if (err && typeof err === 'object' && typeof (err as Error).message === 'string' && 'stack' in err) return (err as Error).message;
   if (err && typeof err === 'object' && typeof (err as any).errMsg === 'string') return (err as any).errMsg;
   if (typeof err === 'string') return err;
   try {

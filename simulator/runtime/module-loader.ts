@@ -3,7 +3,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import fs from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
 
 export type Scope = Record<string, unknown>;
 
@@ -69,9 +68,10 @@ export class ModuleLoader {
       }
       return this.loadFile(target);
     };
-    const fn = vm.compileFunction(fs.readFileSync(file, 'utf8'), ['require', 'module', 'exports', ...names], {
-      filename: file,
-    });
+    // new Function, not vm.compileFunction: the app's objects must come from the same realm as exparser's
+    // (under jest that is the test sandbox, not Node's main context), or exparser's `constructor === Object`
+    // type checks fail. sourceURL keeps file names in stack traces.
+    const fn = new Function('require', 'module', 'exports', ...names, `${fs.readFileSync(file, 'utf8')}\n//# sourceURL=${file}`);
     try {
       fn.call(mod.exports, localRequire, mod, mod.exports, ...names.map((n) => scope[n]));
     } catch (err) {

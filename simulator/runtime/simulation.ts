@@ -5,7 +5,6 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import vm from 'node:vm';
 import { exparser, jComponent, domWindow } from './dom-env';
 import { ModuleLoader, type Scope } from './module-loader';
 import { resolveComponentPath, type Project } from './project';
@@ -132,10 +131,10 @@ export class AppInstance {
     const scope = this.evaluationScope();
     let factory: (s: Scope) => any;
     try {
-      factory = vm.compileFunction(`with (__scope) { return (${source}\n); }`, ['__scope']) as any;
+      factory = new Function('__scope', `with (__scope) { return (${source}\n); }`) as any;
     } catch {
       // method shorthand such as `foo() {}` is not an expression
-      factory = vm.compileFunction(`with (__scope) { return ({ ${source}\n }).${source.match(/^\s*(?:async\s+)?([\w$]+)/)?.[1]}; }`, ['__scope']) as any;
+      factory = new Function('__scope', `with (__scope) { return ({ ${source}\n }).${source.match(/^\s*(?:async\s+)?([\w$]+)/)?.[1]}; }`) as any;
     }
     const fn = factory(scope);
     if (typeof fn !== 'function') throw new Error(`functionDeclaration is not a function: ${source.slice(0, 80)}`);
@@ -669,7 +668,7 @@ export class Simulation extends EventEmitter {
   }
 
   reportException(err: unknown, where: string, app?: AppInstance): void {
-    const e = err instanceof Error ? err : undefined;
+    const e = isErrorLike(err) ? err : undefined;
     const message = e ? e.message : typeof err === 'object' && err && 'errMsg' in err ? String((err as any).errMsg) : String(err);
     const stack = e?.stack ?? message;
     this.exceptions.push({ message, stack });
@@ -764,6 +763,10 @@ export class Simulation extends EventEmitter {
   }
 }
 
+function isErrorLike(v: unknown): v is Error {
+  return !!v && typeof v === 'object' && typeof (v as Error).message === 'string' && typeof (v as Error).stack === 'string';
+}
+
 function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v);
@@ -773,7 +776,7 @@ function safeJson(v: unknown): string {
 }
 
 function serializeArg(v: unknown): unknown {
-  if (v instanceof Error) return `${v.name}: ${v.message}`;
+  if (isErrorLike(v)) return `${v.name}: ${v.message}`;
   if (typeof v === 'function') return `[Function ${(v as { name?: string }).name || 'anonymous'}]`;
   if (v === undefined) return 'undefined';
   try {

@@ -25,7 +25,7 @@ function failResult(name: string, err: unknown): { errMsg: string } & Record<str
     const e = err as { errMsg: string };
     return { ...(err as object), errMsg: e.errMsg.startsWith(`${name}:`) ? e.errMsg : `${name}:fail ${e.errMsg}` };
   }
-  if (err instanceof Error) return { errMsg: `${name}:fail ${err.message}` };
+  if (err && typeof err === 'object' && typeof (err as Error).message === 'string') return { errMsg: `${name}:fail ${(err as Error).message}` };
   return { errMsg: `${name}:fail ${String(err)}` };
 }
 

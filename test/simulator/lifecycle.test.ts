@@ -10,6 +10,7 @@ declare const __sim: {
   setNetwork(o: object): unknown;
   idle(): Promise<void>;
 };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's wx, reached through evaluate
 declare const wx: any;
 declare const getApp: () => { globalData: { launches: number } };
 
