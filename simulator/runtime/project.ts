@@ -108,7 +108,10 @@ function compileTemplates(root: string, appJson: AppJson): (p: string) => any {
   // keeps node identity and wx:key works
   const fakeWindow: Record<string, unknown> = { __webview_engine_version__: 0.02 };
   const factory = new Function('window', '__WXML_GLOBAL__', `var $gwx, $gwxc, $gaic, $gwn, $gwl, cs;\n${res.stdout.toString()}\nreturn $gwx;`);
-  return factory(fakeWindow, { entrys: {}, defines: {}, modules: {}, ops: [], total_ops: 0 });
+  const wxmlGlobal: Record<string, unknown> = { entrys: {}, defines: {}, modules: {}, ops: [], total_ops: 0 };
+  // the WXS runtime patches builtin prototypes once per process (non-configurable): tell later compiles it is done
+  if (Object.prototype.hasOwnProperty.call(Function.prototype, 'nv_length')) wxmlGlobal.wxs_nf_init = true;
+  return factory(fakeWindow, wxmlGlobal);
 }
 
 export function loadProject(projectPath: string): Project {
