@@ -8,6 +8,8 @@ import net from 'node:net';
 import automator from 'miniprogram-automator';
 import { FIXTURE, INDEX } from './helpers';
 
+declare const __sim: { idle(): Promise<void> };
+
 const CLI = path.join(__dirname, '..', '..', 'simulator', 'cli.js');
 
 async function freePort(): Promise<number> {
@@ -56,6 +58,25 @@ describe('simulator/cli.js', () => {
     while ((await portIsOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await portIsOpen(port)).toBe(false);
   }, 30000);
+
+  it('serves connect too, loads --handlers, and exits when its client disconnects', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'auto', '--project', FIXTURE, '--auto-port', String(port), '--handlers', path.join(FIXTURE, 'handlers.js')], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 10000;
+      while (!(await portIsOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const mp = await automator.connect({ wsEndpoint: `ws://127.0.0.1:${port}` });
+      const page = await mp.currentPage();
+      await (await page!.$('#pay-sync'))!.tap();
+      await mp.evaluate(() => __sim.idle());
+      expect(await (await page!.$('#returned'))!.text()).toBe('{"from":"cli-handlers","amount":100}');
+      mp.disconnect();
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill();
+    }
+  }, 20000);
 
   describe('load errors exit non-zero with a message', () => {
     let dir: string;
