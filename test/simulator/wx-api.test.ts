@@ -18,7 +18,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      if (req.url?.startsWith('/slow')) return void setTimeout(() => res.end('late'), 2000);
+      if (req.url?.startsWith('/slow')) return void setTimeout(() => res.end('late'), 2000).unref();
       if (req.url?.startsWith('/missing')) {
         res.writeHead(404, { 'content-type': 'application/json', 'x-trace': 't1' });
         return void res.end(JSON.stringify({ error: { code: 'NOT_FOUND' } }));
