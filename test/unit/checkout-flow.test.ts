@@ -263,13 +263,16 @@ describe('cold start resume', () => {
     const before = await killedWhilePaying();
     before.backend.setStatus('T000001', 'paid');
     // the same phone storage, a fresh JS context
-    const mp = launch({ fake: before.fake, backend: before.backend, launch: returnFromProvider({ success: true }) });
+    const mp = launch({ fake: before.fake, backend: before.backend, launch: returnFromProvider({ success: true, payjsOrderId: 'P9' }) });
     const page = mp.openCheckout({ sku: 'vip-month' });
     expect(page.data.statusText).toBe('正在确认支付结果…');
     expect(page.data.amountText).toBe('¥19.90');
     await settle();
     expect(page.data.statusText).toBe('支付成功');
     expect(before.backend.checks).toHaveLength(1);
+    // the launch's 1038 was taken as the return of the stored order: its provider order id reached the check
+    expect(before.backend.checks[0].data).toMatchObject({ outTradeNo: 'T000001', payjsOrderId: 'P9' });
+    expect(mp.app.globalData.payjsOrderId).toBe('P9');
     expect(before.fake.requests.filter((r) => r.path === '/api/orders')).toHaveLength(1); // no new order
   });
 
