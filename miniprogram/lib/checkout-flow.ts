@@ -84,6 +84,8 @@ export interface CheckoutFlowDeps {
   navigate: NavigatePort;
   visibility?: Visibility;
   clock: Clock;
+  /** the order this launch found unfinished in storage, handed to the first checkout page only (see runtime.ts) */
+  takeResumable?: () => PendingOrder | null;
   render(patch: Partial<CheckoutView>): void;
 }
 
@@ -277,7 +279,7 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
   return {
     start(query = {}) {
       if (query.sku) sku = query.sku;
-      const stored = pending.load();
+      const stored = deps.takeResumable ? deps.takeResumable() : null;
       if (stored) {
         order = stored;
         payjsOrderId = stored.payjsOrderId;

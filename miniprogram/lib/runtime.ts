@@ -69,8 +69,15 @@ export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
 
   // A stored pending order means a jump may still be outstanding: WeChat may have killed the app while the user
   // was paying, and this launch (scene 1038 or not) is how the user comes back.
-  const stored = pending.load();
-  if (stored) watcher.expect({ outTradeNo: stored.outTradeNo, appId: stored.provider.appId });
+  // Resuming is per launch: the first checkout page of this launch takes the stored order; a later page (the user
+  // starts over, reLaunch) creates a new order, and the stored one is replaced at that order's jump.
+  let resumable = pending.load();
+  if (resumable) watcher.expect({ outTradeNo: resumable.outTradeNo, appId: resumable.provider.appId });
+  const takeResumable = () => {
+    const taken = resumable ? pending.load() : null;
+    resumable = null;
+    return taken;
+  };
 
   return {
     api,
@@ -86,7 +93,7 @@ export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
       visibility.hide();
     },
     createCheckoutFlow(render) {
-      return createCheckoutFlow({ api, confirmer, pending, watcher, navigate: wx, visibility, clock, render });
+      return createCheckoutFlow({ api, confirmer, pending, watcher, navigate: wx, visibility, clock, render, takeResumable });
     },
   };
 }

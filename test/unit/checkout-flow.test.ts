@@ -291,6 +291,27 @@ describe('cold start resume', () => {
   });
 });
 
+test('resuming is per launch: a later checkout page in the same launch (reLaunch) starts a new order', async () => {
+  const before = await killedWhilePayingOnce();
+  const mp = launch({ fake: before.fake, backend: before.backend });
+  const first = mp.openCheckout();
+  expect(first.data.statusText).toBe('正在确认支付结果…');
+  mp.unload(first);
+  const second = mp.openCheckout();
+  await settle();
+  expect(second.data.statusText).toBe('待支付');
+  expect(before.backend.orders.size).toBe(2);
+});
+
+async function killedWhilePayingOnce() {
+  const mp = launch();
+  const page = mp.openCheckout();
+  await settle();
+  mp.tap(page, 'onPayTap');
+  await settle();
+  return mp;
+}
+
 describe('app hidden', () => {
   test('no check is sent while the app is in the background; it resumes on show', async () => {
     const { mp, page } = await readyCheckout();
