@@ -14,6 +14,7 @@ export const simDomain: Domain = {
   getUi: (_p, { sim }) => ({ events: sim.controls.ui(), modal: sim.controls.modal() }),
   answerModal: (p: { confirm?: boolean }, { sim }) => sim.answerModal(p.confirm !== false),
   getJumps: (_p, { sim }) => ({ jumps: sim.controls.jumps() }),
+  getRequests: (_p, { sim }) => ({ requests: sim.controls.requests() }),
   getStorage: (_p, { sim }) => ({ storage: sim.controls.storage() }),
   getExceptions: (_p, { sim }) => ({ exceptions: sim.controls.exceptions() }),
 };

@@ -42,6 +42,14 @@ export interface PageInstance {
   app: AppInstance;
 }
 
+/** One wx.request as the app made it: what DevTools' Network panel would list. */
+export interface RequestRecord {
+  method: string;
+  url: string;
+  /** ms since the epoch when the app called wx.request */
+  at: number;
+}
+
 export interface JumpRecord {
   appId: string;
   path?: string;
@@ -606,6 +614,7 @@ export class Simulation extends EventEmitter {
   readonly customIds = new Set<string>();
   readonly ui: UiEvent[] = [];
   readonly jumps: JumpRecord[] = [];
+  readonly requestLog: RequestRecord[] = [];
   readonly exceptions: { message: string; stack: string }[] = [];
   readonly httpAgent = new http.Agent({ keepAlive: false });
   readonly httpsAgent = new https.Agent({ keepAlive: false });
@@ -636,6 +645,7 @@ export class Simulation extends EventEmitter {
       modal: () => (this.modal ? clone(this.modal.options) : null),
       answerModal: (confirm?: boolean) => this.answerModal(confirm !== false),
       jumps: () => clone(this.jumps),
+      requests: () => clone(this.requestLog),
       storage: () => Object.fromEntries([...this.storage].map(([k, v]) => [k, JSON.parse(v)])),
       exceptions: () => clone(this.exceptions),
     };

@@ -145,6 +145,7 @@ export function createWx(app: WxHost): any {
   // ---- network ----------------------------------------------------------------------------------------
   impl.request = (opts?: any) => {
     const o = opts ?? {};
+    sim.requestLog.push({ method: String(o.method ?? 'GET').toUpperCase(), url: String(o.url), at: Date.now() });
     const handle = request(app, o);
     return settle(app, 'request', o, () => handle.result, handle.task);
   };
