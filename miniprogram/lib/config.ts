@@ -46,6 +46,15 @@ export interface ConfirmConfig {
   deadlineMs: number;
   /** a pending answer that came back sooner than this is followed by a pause, so a backend ignoring waitMs is not hammered */
   minCheckIntervalMs: number;
+  /**
+   * Growth of that interval per consecutive pending answer (1: fixed interval; 2: 0.5 s, 1 s, 2 s, ... polling).
+   * With long-poll the interval rarely matters: a held check already takes longer than it.
+   */
+  checkIntervalGrowth: number;
+  /** cap of the grown interval */
+  maxCheckIntervalMs: number;
+  /** at most this many checks per confirm() (1: a single check, like a manual "check again" tap); then `timeout` */
+  maxChecks: number;
   /** first retry delay after a network or 5xx error; doubles per consecutive error */
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -57,6 +66,9 @@ export const CONFIRM_DEFAULTS: Readonly<ConfirmConfig> = {
   waitMs: 25000,
   deadlineMs: 60000,
   minCheckIntervalMs: 1000,
+  checkIntervalGrowth: 1,
+  maxCheckIntervalMs: 8000,
+  maxChecks: Infinity,
   backoffBaseMs: 500,
   backoffMaxMs: 8000,
   requestTimeoutMarginMs: 5000,

@@ -76,10 +76,18 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
     return Math.round(step / 2 + (r * step) / 2);
   };
 
+  // The least time from one check's start to the next after `pending` answers in a row: fixed by default, growing
+  // when configured (polling with backoff), never below minCheckIntervalMs.
+  const checkInterval = (pendingInRow: number) => {
+    const grown = cfg.minCheckIntervalMs * Math.pow(cfg.checkIntervalGrowth, pendingInRow - 1);
+    return Math.max(cfg.minCheckIntervalMs, Math.min(cfg.maxCheckIntervalMs, grown));
+  };
+
   async function confirm(target: ConfirmTarget, options: ConfirmOptions = {}): Promise<ConfirmResult> {
     const { signal, visibility, payjsOrderId } = options;
     let requests = 0;
     let failures = 0;
+    let pendingInRow = 0;
     let lastError: ApiError | undefined;
     let deadline = clock.now() + cfg.deadlineMs;
 
@@ -91,7 +99,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         deadline += clock.now() - pausedAt;
       }
       const remaining = deadline - clock.now();
-      if (remaining <= 0) return { outcome: 'timeout', lastError, requests };
+      if (remaining <= 0 || requests >= cfg.maxChecks) return { outcome: 'timeout', lastError, requests };
 
       const waitMs = Math.max(0, Math.min(cfg.waitMs, remaining));
       // One attempt is aborted by the caller's signal or by the app going to the background.
@@ -115,7 +123,9 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
             : { outcome: 'final', status: answer.status, requests };
         }
         stats.pendingAnswers++;
-        const tooSoon = cfg.minCheckIntervalMs - (clock.now() - startedAt);
+        pendingInRow++;
+        if (requests >= cfg.maxChecks) return { outcome: 'timeout', requests };
+        const tooSoon = checkInterval(pendingInRow) - (clock.now() - startedAt);
         if (tooSoon > 0 && clock.now() + tooSoon < deadline) await sleep(clock, tooSoon, signal);
       } catch (err) {
         const error = err instanceof ApiError ? err : new ApiError('network', String(err));

@@ -165,3 +165,41 @@ test('network down to the deadline: timeout carries the last error so the page c
   // backoff keeps the count low: about 12 tries in a minute, not hundreds
   expect(backend.checks.length).toBeLessThan(15);
 });
+
+test('polling schedules for the benchmark: fixed 1 s, and 0.5 s doubling to a cap (checkIntervalGrowth)', async () => {
+  const fixed = await setup();
+  const c1 = createConfirmer({ request: fixed.fake.wx, baseUrl: 'http://127.0.0.1:3000', clock, config: { waitMs: 0, minCheckIntervalMs: 1000 } });
+  void c1.confirm(fixed.target);
+  await jest.advanceTimersByTimeAsync(4500);
+  expect(fixed.backend.checks.map((c) => c.data.waitMs)).toEqual([0, 0, 0, 0, 0]);
+  expect(offsets(fixed.backend.checks, fixed.t0)).toEqual([0, 1000, 2000, 3000, 4000]);
+
+  const grow = await setup();
+  const c2 = createConfirmer({
+    request: grow.fake.wx,
+    baseUrl: 'http://127.0.0.1:3000',
+    clock,
+    config: { waitMs: 0, minCheckIntervalMs: 500, checkIntervalGrowth: 2, maxCheckIntervalMs: 4000 },
+  });
+  const result = c2.confirm(grow.target);
+  await jest.advanceTimersByTimeAsync(20000);
+  expect(offsets(grow.backend.checks, grow.t0)).toEqual([0, 500, 1500, 3500, 7500, 11500, 15500, 19500]);
+  grow.backend.setStatus(grow.target.outTradeNo, 'paid');
+  await jest.advanceTimersByTimeAsync(4000);
+  await expect(result).resolves.toMatchObject({ outcome: 'final', status: 'paid', requests: 9 });
+});
+
+test('maxChecks 1 is a single check (a manual "check again" tap): pending ends as timeout at once', async () => {
+  const { backend, target } = await setup();
+  const fake = createFakeWx({ handler: backend.handler });
+  const single = createConfirmer({ request: fake.wx, baseUrl: 'http://127.0.0.1:3000', clock, config: { waitMs: 0, maxChecks: 1 } });
+  const result = single.confirm(target);
+  await jest.advanceTimersByTimeAsync(10);
+  await expect(result).resolves.toEqual({ outcome: 'timeout', requests: 1 });
+  await jest.advanceTimersByTimeAsync(60000);
+  expect(backend.checks).toHaveLength(1);
+  backend.setStatus(target.outTradeNo, 'paid');
+  const again = single.confirm(target);
+  await jest.advanceTimersByTimeAsync(10);
+  await expect(again).resolves.toMatchObject({ outcome: 'final', status: 'paid', requests: 1 });
+});
