@@ -3,7 +3,7 @@
 import type { CreateOrderResponse } from '../../typings/api';
 import { ApiError, type ApiClient } from './api';
 import { createCancelSource, type CancelSource } from './cancel';
-import type { ConfirmResult, Confirmer } from './confirmer';
+import type { ConfirmProgress, ConfirmResult, Confirmer } from './confirmer';
 import { DEFAULT_SKU } from './config';
 import { jumpToProvider, navigatorTarget, type JumpFailure, type NavigatorTarget } from './jump';
 import { formatFen } from './money';
@@ -158,8 +158,9 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       showPay: phase === 'loading' || phase === 'load-error' || phase === 'ready' || phase === 'jumping',
       payEnabled: phase === 'ready' && hasOrder,
       showRecheck: phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error',
-      showRepay: (phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error') && hasOrder,
-      showRetry: phase === 'load-error' || phase === 'failed' || phase === 'expired' || (phase === 'check-error' && !hasOrder),
+      // 重新支付: the same order again while it may still be paid, a new order once it is failed or expired
+      showRepay: ((phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error') && hasOrder) || phase === 'failed' || phase === 'expired',
+      showRetry: phase === 'load-error' || (phase === 'check-error' && !hasOrder),
       retryText: extra.retryText || (phase === 'load-error' ? '重试' : '重新下单'),
       errorText: extra.errorText || '',
       busy: phase === 'loading' || phase === 'jumping' || phase === 'confirming',
@@ -233,10 +234,20 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     const source = createCancelSource();
     confirmation = source;
     enter('confirming');
+    // While the backend cannot be reached the confirmer keeps retrying, but the user must not be left without a
+    // button: show the error with 我已支付，重新查询 and 重新支付 until an answer comes through again.
+    const onProgress = (progress: ConfirmProgress) => {
+      if (source.signal.aborted || unloaded || order !== current) return;
+      if (progress.state === 'retrying' && view.phase === 'confirming') {
+        enter('check-error', { errorText: `${progress.error.message}，正在自动重试` });
+      } else if (progress.state === 'waiting' && view.phase === 'check-error') {
+        enter('confirming');
+      }
+    };
     confirmer
       .confirm(
         { outTradeNo: current.outTradeNo, orderToken: current.orderToken },
-        { signal: source.signal, visibility: deps.visibility, payjsOrderId },
+        { signal: source.signal, visibility: deps.visibility, payjsOrderId, onProgress },
       )
       .then(
         (result) => {
@@ -293,7 +304,11 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       loadOrder();
     },
     tapPay: () => jump(PAYABLE),
-    tapRepay: () => jump(REPAYABLE),
+    tapRepay() {
+      // a failed or expired order cannot be paid again: 重新支付 starts over with a new one
+      if (view.phase === 'failed' || view.phase === 'expired') loadOrder();
+      else jump(REPAYABLE);
+    },
     tapRecheck() {
       if (view.phase === 'unpaid' || view.phase === 'awaiting-return' || view.phase === 'check-error') startConfirm();
     },

@@ -22,7 +22,15 @@ export type ConfirmResult =
   | { outcome: 'rejected'; error: ApiError; requests: number }
   | { outcome: 'cancelled'; requests: number };
 
+/** What the loop is doing between verdicts, for a UI that must show it. */
+export type ConfirmProgress =
+  /** the last check failed (network or 5xx); the next one goes out after `delayMs` */
+  | { state: 'retrying'; error: ApiError; delayMs: number }
+  /** the backend answered (still pending) after one or more failures */
+  | { state: 'waiting' };
+
 export interface ConfirmOptions {
+  onProgress?: (progress: ConfirmProgress) => void;
   signal?: CancelSignal;
   /** provider order id from the return's extraData: lets the backend query the provider if the notify is late */
   payjsOrderId?: string;
@@ -84,7 +92,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
   };
 
   async function confirm(target: ConfirmTarget, options: ConfirmOptions = {}): Promise<ConfirmResult> {
-    const { signal, visibility, payjsOrderId } = options;
+    const { signal, visibility, payjsOrderId, onProgress } = options;
     let requests = 0;
     let failures = 0;
     let pendingInRow = 0;
@@ -115,6 +123,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
           payjsOrderId ? { ...target, payjsOrderId, waitMs } : { ...target, waitMs },
           { timeout: waitMs + cfg.requestTimeoutMarginMs, signal: attempt.signal },
         );
+        if (failures > 0 && onProgress) onProgress({ state: 'waiting' });
         failures = 0;
         lastError = undefined;
         if (answer.status !== 'pending') {
@@ -138,6 +147,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         lastError = error;
         const delay = backoffDelay(failures, random());
         if (clock.now() + delay >= deadline) return { outcome: 'timeout', lastError, requests };
+        if (onProgress) onProgress({ state: 'retrying', error, delayMs: delay });
         await sleep(clock, delay, signal);
       } finally {
         if (signal) signal.removeEventListener('abort', forwardAbort);

@@ -71,7 +71,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       path.join(projectPath, 'project.config.json'),
       JSON.stringify({ ...readRootProjectConfig(), miniprogramRoot: 'dist/' }, null, 2),
     );
-    await buildMiniprogram({ outDir: path.join(projectPath, 'dist'), apiBaseUrl: server.url });
+    await buildMiniprogram({ outDir: path.join(projectPath, 'dist'), apiBaseUrl: server.url, log: () => undefined });
 
     const simulator = await startSimulator({
       projectPath,
@@ -99,6 +99,8 @@ export interface Scenario {
   outcome: 'paid' | 'cancelled' | 'failed' | 'back';
   notify?: 'normal' | 'lost' | 'repeat' | 'bad-sign';
   notifyDelayMs?: number;
+  /** with outcome `back`: whether the user paid before pressing the back key (the sandbox's default is true) */
+  backPaid?: boolean;
 }
 
 export async function setScenario(stack: Stack, scenario: Scenario): Promise<void> {
@@ -159,6 +161,25 @@ export interface StoredPendingOrder {
 export async function pendingOrder(stack: Stack): Promise<StoredPendingOrder | undefined> {
   const stored = await stack.miniProgram.callWxMethod('getStorageSync', PENDING_ORDER_KEY);
   return stored && typeof stored === 'object' && stored.outTradeNo ? (stored as StoredPendingOrder) : undefined;
+}
+
+/** What the app handed to other mini programs, as the simulator recorded each jump. */
+export interface JumpRecord {
+  appId: string;
+  path?: string;
+  extraData?: Record<string, unknown>;
+  /** what the other mini program handed back on return */
+  returnedExtraData?: Record<string, unknown>;
+}
+
+export async function jumps(stack: Stack): Promise<JumpRecord[]> {
+  return stack.miniProgram.evaluate(() => __sim.jumps());
+}
+
+/** How many POST /api/pay/check the app has sent so far. */
+export async function checkRequests(stack: Stack): Promise<{ at: number }[]> {
+  const all: { url: string; at: number }[] = await stack.miniProgram.evaluate(() => __sim.requests());
+  return all.filter((r) => r.url.includes('/api/pay/check'));
 }
 
 /** What the backend says right now about an order: the only source of truth for money. */

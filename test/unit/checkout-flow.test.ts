@@ -202,18 +202,38 @@ describe('checkout page: the return', () => {
     expect(page.data.statusText).toBe('支付失败');
   });
 
-  test('订单已过期 and 支付失败 offer 重新下单, which creates a new order', async () => {
+  test.each(['expired', 'failed'] as const)('a %s order offers 重新支付, which creates a new order without jumping', async (status) => {
     const { mp, page } = await jumped();
-    mp.backend.setStatus('T000001', 'expired');
+    mp.backend.setStatus('T000001', status);
     mp.fake.appShow(returnFromProvider({}));
     await settle();
-    expect(page.data.statusText).toBe('订单已过期');
-    expect(page.data.showRetry).toBe(true);
-    expect(page.data.retryText).toBe('重新下单');
-    mp.tap(page, 'onRetryTap');
+    expect(page.data.statusText).toBe(status === 'expired' ? '订单已过期' : '支付失败');
+    expect(page.data.showRepay).toBe(true);
+    expect(page.data.showRecheck).toBe(false);
+    mp.tap(page, 'onRepayTap');
+    expect(mp.fake.jumps).toHaveLength(1); // a dead order is never sent to the provider again
     await settle();
     expect(page.data.statusText).toBe('待支付');
     expect(mp.backend.orders.size).toBe(2);
+  });
+
+  test('while checks fail, the page shows the error with 我已支付，重新查询 and goes back to confirming once the backend answers', async () => {
+    const { mp, page } = await jumped();
+    mp.backend.failNext(2, { fail: 'request:fail -106:net::ERR_INTERNET_DISCONNECTED' });
+    mp.fake.appShow(returnFromProvider({}));
+    await settle();
+    expect(page.data.statusText).toBe('暂时无法确认支付结果');
+    expect(page.data.errorText).toContain('网络不可用');
+    expect(page.data.showRecheck).toBe(true);
+    expect(page.data.showRepay).toBe(true);
+    await settle(5000); // the confirmer's own retries: the second fails, the third reaches the backend and waits
+    expect(mp.backend.checks).toHaveLength(3);
+    await settle(25000); // the long-poll comes back still pending: the backend is reachable again
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    expect(page.data.showRecheck).toBe(false);
+    mp.backend.setStatus('T000001', 'paid');
+    await settle();
+    expect(page.data.statusText).toBe('支付成功');
   });
 
   test('尚未支付 → 我已支付，重新查询 asks again; 重新支付 jumps again with the same order', async () => {
