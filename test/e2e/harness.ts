@@ -30,6 +30,8 @@ export interface StackOptions {
   orderTtlMs?: number;
   /** how long a still-pending check waits before asking the provider's order query */
   providerQueryAfterMs?: number;
+  /** who runs the app: our simulator (default), or the WeChat DevTools whose CLI WECHAT_DEVTOOLS_CLI names */
+  runtime?: 'simulator' | 'devtools';
 }
 
 export interface Stack {
@@ -73,15 +75,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     await buildMiniprogram({ outDir: path.join(projectPath, 'dist'), apiBaseUrl: server.url, log: () => undefined });
 
-    const simulator = await startSimulator({
-      projectPath,
-      port: 0,
-      handlers: createProviderHandlers(sandbox.url),
-    });
-    closers.push(() => simulator.close());
-
-    const miniProgram = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
-    closers.push(async () => miniProgram.disconnect());
+    let miniProgram: MiniProgram;
+    if (options.runtime === 'devtools') {
+      if (!devtoolsCli) throw new Error('set WECHAT_DEVTOOLS_CLI to the path of WeChat DevTools\' cli to run the DevTools pass');
+      // launch() sleeps 5 s after connecting: paid once per spec file
+      miniProgram = await automator.launch({ cliPath: devtoolsCli, projectPath, trustProject: true });
+      closers.push(() => miniProgram.close());
+    } else {
+      const simulator = await startSimulator({
+        projectPath,
+        port: 0,
+        handlers: createProviderHandlers(sandbox.url),
+      });
+      closers.push(() => simulator.close());
+      miniProgram = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
+      closers.push(async () => miniProgram.disconnect());
+    }
 
     return { serverUrl: server.url, sandboxUrl: sandbox.url, projectPath, miniProgram, close: closeAll };
   } catch (err) {
