@@ -75,9 +75,11 @@ async function main(): Promise<void> {
     fail(`the build failed. Fix the error above (file:line) and run npm start again.\n${(err as Error).message}`);
   }
 
-  const sandbox = await startSandbox({}).catch((err) => fail(explain(err, 'the sandbox', 'SANDBOX_PORT')));
+  // the step lines are the story here; the services' request logs only at LOG_LEVEL=info
+  const logLevel = (process.env.LOG_LEVEL ?? 'warn') as 'warn';
+  const sandbox = await startSandbox({ logLevel }).catch((err) => fail(explain(err, 'the sandbox', 'SANDBOX_PORT')));
   step(`sandbox (stand-in for 小微聚付) listening at ${sandbox.url}`);
-  const server = await startServer({ providerBaseUrl: process.env.PROVIDER_BASE_URL ?? sandbox.url })
+  const server = await startServer({ providerBaseUrl: process.env.PROVIDER_BASE_URL ?? sandbox.url, logLevel })
     .catch((err) => fail(explain(err, 'the backend', 'PORT')));
   step(`backend listening at ${server.url} (SQLite in ${server.config.dataDir})`);
 
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   let paid = false;
   const miniProgram = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
   try {
-    await miniProgram.callWxMethod('reLaunch', { url: `/${CHECKOUT}` });
+    // the app opens on the checkout page by itself (app.json's first page), as it would on a phone
     let page: Page | undefined;
     for (let i = 0; i < 100 && page?.path !== CHECKOUT; i++) {
       page = await miniProgram.currentPage();
