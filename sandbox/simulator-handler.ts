@@ -11,13 +11,9 @@
 
 import { postJson } from '../server/http-post';
 
-/** Structurally identical to simulator/'s type; declared here so sandbox/ does not import simulator/. */
-export type MiniProgramHandler = (jump: {
-  appId: string;
-  path?: string;
-  extraData?: Record<string, unknown>;
-  envVersion?: string;
-}) => Promise<{ extraData?: Record<string, unknown> }>;
+import type { MiniProgramHandler } from '../typings/mini-program-handler';
+
+export type { MiniProgramHandler };
 
 export const PROVIDER_APP_IDS = {
   xiaoweijufu: 'wx959c8c1fb2d89988',

@@ -1,21 +1,13 @@
 // The order awaiting a verdict, kept in storage from just before the jump until the backend says it is final, so a
 // cold start (WeChat may kill the app while the user pays) resumes the confirmation instead of losing it.
-import type { PayParams } from '../../typings/provider';
-import type { ProviderTarget } from '../../typings/api';
+import type { CreateOrderResponse } from '../../typings/api';
 import type { StoragePort } from './ports';
 import { PENDING_ORDER_KEY } from './config';
 
 export { PENDING_ORDER_KEY };
 
-export interface PendingOrder {
-  outTradeNo: string;
-  orderToken: string;
-  totalFee: number;
-  body: string;
-  expiresAt: string;
-  /** kept so "重新支付" can jump again after a cold start without a new request */
-  payParams: PayParams;
-  provider: ProviderTarget;
+/** The order as the backend created it (payParams kept so 重新支付 can jump again after a cold start without a request), plus what the client learned since. */
+export interface PendingOrder extends CreateOrderResponse {
   /** the provider's order id once a return carried one */
   payjsOrderId?: string;
   /** ms since epoch of the last jump */

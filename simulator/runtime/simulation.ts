@@ -10,7 +10,7 @@ import { ModuleLoader, type Scope } from './module-loader';
 import { resolveComponentPath, type Project } from './project';
 import { composedParent, attributesOf, tagOf } from './tree';
 import { createWx, type WxHost } from './wx-api';
-import type { EnterOptions, Log, MiniProgramHandler, ShowRequest } from './types';
+import type { EnterOptions, Log, MiniProgramHandler, MiniProgramJump, ShowRequest } from './types';
 
 export { RouteError } from './errors';
 import { RouteError } from './errors';
@@ -473,7 +473,7 @@ export class AppInstance {
   // ---- other mini programs ---------------------------------------------------------------------------
 
   /** Leaves for another mini program; resolves once the app is back in the foreground. */
-  async jump(jump: { appId: string; path?: string; extraData?: Record<string, unknown>; envVersion?: string }, handler: MiniProgramHandler): Promise<void> {
+  async jump(jump: MiniProgramJump, handler: MiniProgramHandler): Promise<void> {
     const record: JumpRecord = { ...clone(jump) };
     this.sim.jumps.push(record);
     this.sim.pendingJumps++;

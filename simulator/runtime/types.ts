@@ -1,10 +1,4 @@
-/** A stand-in for another mini program: receives the jump, decides what the user brings back. */
-export type MiniProgramHandler = (jump: {
-  appId: string;
-  path?: string;
-  extraData?: Record<string, unknown>;
-  envVersion?: string;
-}) => Promise<{ extraData?: Record<string, unknown> }>;
+export type { MiniProgramHandler, MiniProgramJump } from '../../typings/mini-program-handler';
 
 export interface ReferrerInfo {
   appId?: string;

@@ -1,29 +1,25 @@
 // 2. The user cancels WeChat's jump dialog (`fail cancel`): the order stays payable and a second tap pays it.
-import { backendStatus, jumps, openCheckout, pendingOrder, setScenario, startStack, statusText, tap, waitForStatus, type Stack } from './harness';
+import { useStack, backendStatus, jumps, openCheckout, pendingOrder, setScenario, statusText, tap, waitForStatus } from './harness';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 60000);
-afterAll(() => stack?.close());
+const stack = useStack();
 
 it('leaves the order payable after fail cancel, and a second tap pays the same order', async () => {
-  await setScenario(stack, { outcome: 'paid' });
-  const page = await openCheckout(stack);
+  await setScenario(stack(), { outcome: 'paid' });
+  const page = await openCheckout(stack());
 
-  await stack.miniProgram.mockWxMethod('navigateToMiniProgram', { errMsg: 'navigateToMiniProgram:fail cancel' });
+  await stack().miniProgram.mockWxMethod('navigateToMiniProgram', { errMsg: 'navigateToMiniProgram:fail cancel' });
   await tap(page, '#pay-button');
   await waitForStatus(page, /待支付/, 5000);
   expect(await (await page.$('#pay-button'))!.attribute('disabled')).not.toBe('true');
   expect(await statusText(page)).not.toMatch(/失败|过期/);
 
-  await stack.miniProgram.restoreWxMethod('navigateToMiniProgram');
+  await stack().miniProgram.restoreWxMethod('navigateToMiniProgram');
   await tap(page, '#pay-button');
   await waitForStatus(page, /支付成功/, 10000);
 
-  const paidJumps = await jumps(stack);
+  const paidJumps = await jumps(stack());
   expect(paidJumps).toHaveLength(1);
-  const order = await pendingOrder(stack);
+  const order = await pendingOrder(stack());
   expect(order!.outTradeNo).toBe(paidJumps[0].extraData!.out_trade_no);
-  expect((await backendStatus(stack, order!)).status).toBe('paid');
+  expect((await backendStatus(stack(), order!)).status).toBe('paid');
 }, 30000);

@@ -1,25 +1,21 @@
 // 11. Offline during confirmation: the page keeps a way to recheck; back online, "我已支付，重新查询" confirms.
-import { backendStatus, isShown, openCheckout, pendingOrder, setScenario, startStack, tap, waitForStatus, type Stack } from './harness';
+import { useStack, backendStatus, isShown, openCheckout, pendingOrder, setScenario, tap, waitForStatus } from './harness';
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 60000);
-afterAll(() => stack?.close());
+const stack = useStack();
 
 it('offers 我已支付，重新查询 while offline, and confirms once back online', async () => {
-  await setScenario(stack, { outcome: 'paid' });
-  const page = await openCheckout(stack);
+  await setScenario(stack(), { outcome: 'paid' });
+  const page = await openCheckout(stack());
   // the jump needs no network: the phone loses it after the order was made
-  await stack.miniProgram.evaluate(() => __sim.setNetwork({ online: false }));
+  await stack().miniProgram.evaluate(() => __sim.setNetwork({ online: false }));
   await tap(page, '#pay-button');
 
   await waitForStatus(page, /暂时无法确认/, 10000);
   expect(await isShown(page, '#recheck-button')).toBe(true);
   expect(await isShown(page, '#repay-button')).toBe(true);
 
-  await stack.miniProgram.evaluate(() => __sim.setNetwork({ online: true }));
+  await stack().miniProgram.evaluate(() => __sim.setNetwork({ online: true }));
   await tap(page, '#recheck-button');
   await waitForStatus(page, /支付成功/, 10000);
-  expect((await backendStatus(stack, (await pendingOrder(stack))!)).status).toBe('paid');
+  expect((await backendStatus(stack(), (await pendingOrder(stack()))!)).status).toBe('paid');
 }, 60000);

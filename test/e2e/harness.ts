@@ -99,6 +99,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
+/**
+ * Starts one stack for the spec file that calls it (in beforeAll) and stops it after its last test. The returned
+ * function gives the running stack inside tests.
+ */
+export function useStack(options: StackOptions = {}): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(options);
+  }, options.runtime === 'devtools' ? 120000 : 60000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return () => {
+    if (!stack) throw new Error('the e2e stack did not start (see the beforeAll error above)');
+    return stack;
+  };
+}
+
 function readRootProjectConfig(): Record<string, unknown> {
   const file = path.join(__dirname, '..', '..', 'project.config.json');
   return JSON.parse(fs.readFileSync(file, 'utf8'));
