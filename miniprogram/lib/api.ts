@@ -5,7 +5,6 @@ import type {
   CreateOrderResponse,
   PayCheckRequest,
   PayCheckResponse,
-  ProductsResponse,
 } from '../../typings/api';
 import type { CancelSignal, RequestPort } from './ports';
 import { REQUEST_TIMEOUT_MS } from './config';
@@ -34,7 +33,6 @@ export interface CallOptions {
 }
 
 export interface ApiClient {
-  listProducts(opts?: CallOptions): Promise<ProductsResponse>;
   createOrder(sku: string, opts?: CallOptions): Promise<CreateOrderResponse>;
   checkPay(body: PayCheckRequest, opts?: CallOptions): Promise<PayCheckResponse>;
 }
@@ -88,7 +86,6 @@ export function createApiClient(deps: { request: RequestPort; baseUrl: string })
   }
 
   return {
-    listProducts: (opts) => call<ProductsResponse>('GET', '/api/products', undefined, opts),
     createOrder: (sku, opts) => call<CreateOrderResponse>('POST', '/api/orders', { sku }, opts),
     checkPay: (body, opts) => call<PayCheckResponse>('POST', '/api/pay/check', { ...body }, opts),
   };

@@ -4,7 +4,7 @@ import type { CreateOrderResponse } from '../../typings/api';
 import { ApiError, type ApiClient } from './api';
 import { createCancelSource, type CancelSource } from './cancel';
 import type { ConfirmProgress, ConfirmResult, Confirmer } from './confirmer';
-import { DEFAULT_SKU } from './config';
+import { DEFAULT_SKU, PROVIDER_APP_IDS } from './config';
 import { jumpToProvider, navigatorTarget, type JumpFailure, type NavigatorTarget } from './jump';
 import { formatFen } from './money';
 import type { PendingOrder, PendingStore } from './pending-store';
@@ -119,6 +119,12 @@ function toOrder(res: CreateOrderResponse): Order {
   };
 }
 
+/** What the user reads when WeChat would not open the pay mini program; WeChat's own errMsg goes to the console. */
+function friendlyJumpError(err: WxError): string {
+  console.warn('navigateToMiniProgram failed:', err.errMsg);
+  return '无法打开支付小程序，请重试';
+}
+
 export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
   const { api, confirmer, pending, watcher, navigate, clock } = deps;
   let view = initialView();
@@ -155,9 +161,10 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       statusText: STATUS_TEXT[phase],
       title: order ? order.body : view.title,
       amountText: order ? formatFen(order.totalFee) : view.amountText,
-      showPay: phase === 'loading' || phase === 'load-error' || phase === 'ready' || phase === 'jumping',
+      showPay: phase === 'loading' || phase === 'ready' || phase === 'jumping',
       payEnabled: phase === 'ready' && hasOrder,
-      showRecheck: phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error',
+      // a check needs an order: after the backend disowned it only 重新下单 is left
+      showRecheck: (phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error') && hasOrder,
       // 重新支付: the same order again while it may still be paid, a new order once it is failed or expired
       showRepay: ((phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error') && hasOrder) || phase === 'failed' || phase === 'expired',
       showRetry: phase === 'load-error' || (phase === 'check-error' && !hasOrder),
@@ -191,6 +198,14 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     // one jump per tap: a second tap while the first is in flight (or the fallback is up) does nothing
     if (!order || allowed.indexOf(view.phase) < 0) return;
     const current = order;
+    // the backend names the target; the app only ever opens the pay mini programs it was built for
+    if (PROVIDER_APP_IDS.indexOf(current.provider.appId) < 0) {
+      enter(payablePhase, { errorText: '支付服务配置有误，请联系商家' });
+      return;
+    }
+    // 重新支付 while a confirmation runs: that confirmation is for the jump being replaced
+    if (confirmation) confirmation.cancel();
+    confirmation = null;
     // storage first (sync), so a kill while the user pays loses nothing; then the call, in this same turn
     pending.save({ ...current, payjsOrderId, jumpedAt: clock.now() });
     watcher.expect({ outTradeNo: current.outTradeNo, appId: current.provider.appId });
@@ -214,17 +229,19 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     }
     watcher.forget(current.outTradeNo);
     if (kind === 'cancel') enter(payablePhase);
-    else enter(payablePhase, { errorText: `无法打开支付小程序（${err.errMsg}）` });
+    else enter(payablePhase, { errorText: friendlyJumpError(err) });
   }
 
   function onReturn(ret: ProviderReturn) {
     if (!order || ret.outTradeNo !== order.outTradeNo) return;
-    if (ret.hint.payjsOrderId) {
+    const learnedOrderId = !!ret.hint.payjsOrderId && ret.hint.payjsOrderId !== payjsOrderId;
+    if (learnedOrderId) {
       payjsOrderId = ret.hint.payjsOrderId;
       pending.update(order.outTradeNo, { payjsOrderId });
     }
-    // ret.hint.success is deliberately ignored: only the backend says paid
-    if (view.phase !== 'confirming') startConfirm();
+    // ret.hint.success is deliberately ignored: only the backend says paid. A running confirmation is restarted only
+    // to hand the backend a provider order id it did not have (it lets the backend ask the provider).
+    if (view.phase !== 'confirming' || learnedOrderId) startConfirm();
   }
 
   function startConfirm() {
@@ -233,6 +250,8 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     const current = order;
     const source = createCancelSource();
     confirmation = source;
+    // from the first check on, the user may have paid: a cancelled 重新支付 comes back to 尚未支付, not 待支付
+    payablePhase = 'unpaid';
     enter('confirming');
     // While the backend cannot be reached the confirmer keeps retrying, but the user must not be left without a
     // button: show the error with 我已支付，重新查询 and 重新支付 until an answer comes through again.
@@ -321,8 +340,7 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     fallbackFail(err) {
       if (view.phase !== 'fallback' || !order) return;
       watcher.forget(order.outTradeNo);
-      const kind = /:fail cancel\b/.test(err.errMsg || '') ? '' : `无法打开支付小程序（${err.errMsg}）`;
-      enter(payablePhase, { errorText: kind });
+      enter(payablePhase, { errorText: /:fail cancel\b/.test(err.errMsg || '') ? '' : friendlyJumpError(err) });
     },
     unload() {
       unloaded = true;

@@ -34,8 +34,6 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderProfile>> = {
   payjs: { name: 'payjs', label: 'PayJS', appId: 'wx959c8c1fb2d877b5', path: 'pages/pay' },
 };
 
-export const DEFAULT_PROVIDER: ProviderName = 'xiaoweijufu';
-
 /** The provider appIds the app accepts a return from (the backend's order names the one actually used). */
 export const PROVIDER_APP_IDS: readonly string[] = Object.keys(PROVIDERS).map((k) => PROVIDERS[k as ProviderName].appId);
 
@@ -78,6 +76,13 @@ export const CONFIRM_DEFAULTS: Readonly<ConfirmConfig> = {
 export const REQUEST_TIMEOUT_MS = 10000;
 
 export const DEFAULT_SKU = 'vip-month';
+
+/**
+ * The backend's error code for "no such order, or not yours": the only 4xx after which a check is never repeated.
+ * Any other 4xx (a proxy's error page mid-deploy, a stricter schema) is retried like a network error, so a paid
+ * order is never dropped on an answer that does not speak about it.
+ */
+export const ORDER_NOT_FOUND_CODE = 'order_not_found';
 
 /** Storage key of the order awaiting a verdict (see lib/pending-store.ts). */
 export const PENDING_ORDER_KEY = 'xwjf.pendingOrder.v1';

@@ -4,7 +4,7 @@
 import type { OrderStatus } from '../../typings/api';
 import { ApiError, createApiClient, type ApiClient } from './api';
 import { createCancelSource, sleep } from './cancel';
-import { CONFIRM_DEFAULTS, type ConfirmConfig } from './config';
+import { CONFIRM_DEFAULTS, ORDER_NOT_FOUND_CODE, type ConfirmConfig } from './config';
 import type { CancelSignal, Clock, RequestPort } from './ports';
 import { whenVisible, type Visibility } from './visibility';
 
@@ -141,7 +141,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         if (signal && signal.aborted) return { outcome: 'cancelled', requests };
         // went to the background mid-poll: the loop pauses, then asks again
         if (error.kind === 'aborted' && visibility && visibility.hidden) continue;
-        if (!error.retryable && error.kind !== 'aborted') return { outcome: 'rejected', error, requests };
+        if (error.kind === 'client' && error.code === ORDER_NOT_FOUND_CODE) return { outcome: 'rejected', error, requests };
         stats.errors++;
         failures++;
         lastError = error;

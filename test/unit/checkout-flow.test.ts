@@ -1,6 +1,6 @@
 import { launch, returnFromProvider, settle, PROVIDER_APP_ID } from './harness';
 import { PENDING_ORDER_KEY } from '../../miniprogram/lib/pending-store';
-import { TAP_RULE_ERRMSG } from '../fixtures/fake-wx';
+import { createFakeBackend, TAP_RULE_ERRMSG } from '../fixtures/fake-wx';
 
 beforeEach(() => {
   jest.useFakeTimers();
@@ -349,5 +349,87 @@ describe('app hidden', () => {
     await settle();
     expect(mp.backend.checks).toHaveLength(2);
     expect(page.data.statusText).toBe('支付成功');
+  });
+});
+
+describe('checkout page: ways out of every state', () => {
+  async function jumpedAndBack() {
+    const r = await readyCheckout();
+    r.mp.tap(r.page, 'onPayTap');
+    await settle();
+    r.mp.fake.appShow(returnFromProvider({}));
+    await settle();
+    return r;
+  }
+
+  test('a failed order creation shows 重试 only: no disabled pay button that serves no purpose', async () => {
+    const mp = launch();
+    mp.backend.failNextOrder({ fail: 'request:fail -106:net::ERR_INTERNET_DISCONNECTED' });
+    const page = mp.openCheckout();
+    await settle();
+    expect(page.data.statusText).toBe('订单创建失败');
+    expect(page.data.showPay).toBe(false);
+    expect(page.data.showRetry).toBe(true);
+  });
+
+  test('after the backend disowns the order, only 重新下单 is offered (a recheck would have nothing to ask)', async () => {
+    const { mp, page } = await jumpedAndBack();
+    expect(page.data.statusText).toBe('正在确认支付结果…');
+    mp.backend.orders.delete('T000001');
+    mp.unload(page);
+    const again = mp.openCheckout();
+    await settle();
+    // a fresh page resumes nothing here (resume is once per launch); act out the disowning on a confirming page instead
+    expect(again.data.statusText).toBe('待支付');
+    mp.tap(again, 'onPayTap');
+    await settle();
+    mp.backend.orders.delete('T000002');
+    mp.fake.appShow(returnFromProvider({}));
+    await settle();
+    expect(again.data.statusText).toBe('暂时无法确认支付结果');
+    expect(again.data.showRecheck).toBe(false);
+    expect(again.data.showRetry).toBe(true);
+    expect(again.data.retryText).toBe('重新下单');
+  });
+
+  test('重新支付 while a confirmation runs cancels it; cancelling that jump comes back to 尚未支付, not 待支付', async () => {
+    const { mp, page } = await jumpedAndBack();
+    mp.backend.failNext(1, { fail: 'request:fail -106:net::ERR_INTERNET_DISCONNECTED' });
+    await settle(26000); // the long-poll answers pending; the next check fails: check-error, confirmation still running
+    expect(page.data.statusText).toBe('暂时无法确认支付结果');
+    const checks = mp.backend.checks.length;
+    mp.fake.answerJumpDialog('cancel');
+    mp.tap(page, 'onRepayTap');
+    await settle(60000);
+    expect(page.data.statusText).toBe('尚未支付');
+    expect(page.data.showPay).toBe(false);
+    expect(mp.backend.checks.length).toBe(checks); // the replaced confirmation sent nothing more
+  });
+
+  test('a provider order id learned while confirming is handed to the backend at once', async () => {
+    const { mp } = await jumpedAndBack();
+    expect(mp.backend.checks[0].data).not.toHaveProperty('payjsOrderId');
+    // WeChat killed the app; the next launch resumes the stored order, then the 1038 show carrying the id arrives
+    const next = launch({ fake: mp.fake, backend: mp.backend });
+    const resumed = next.openCheckout();
+    await settle();
+    expect(resumed.data.statusText).toBe('正在确认支付结果…');
+    const before = mp.backend.checks.length;
+    next.fake.appShow(returnFromProvider({ success: true, payjsOrderId: 'P777' }));
+    await settle();
+    expect(mp.backend.checks.length).toBe(before + 1);
+    expect(mp.backend.checks[mp.backend.checks.length - 1].data).toMatchObject({ payjsOrderId: 'P777' });
+    expect(resumed.data.statusText).toBe('正在确认支付结果…');
+  });
+
+  test('an order naming a mini program the app was not built for is never opened', async () => {
+    const backend = createFakeBackend({ providerAppId: 'wx00000000000000ff' });
+    const mp = launch({ backend });
+    const page = mp.openCheckout();
+    await settle();
+    mp.tap(page, 'onPayTap');
+    expect(mp.fake.jumps).toHaveLength(0);
+    expect(page.data.statusText).toBe('待支付');
+    expect(page.data.errorText).toBe('支付服务配置有误，请联系商家');
   });
 });

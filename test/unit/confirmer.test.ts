@@ -98,10 +98,21 @@ test('a backend that ignores waitMs is not hammered: at most one check per minCh
   expect(c2.stats.pendingAnswers).toBe(fake2.requests.length);
 });
 
-test('a 4xx answer is final for the loop: rejected, no retry', async () => {
+test('a 4xx that does not speak of the order (a proxy page mid-deploy) is retried, and the payment still confirmed', async () => {
+  const { backend, confirmer, target } = await setup();
+  backend.failNext(2, { statusCode: 404, data: '<html>Not Found</html>' });
+  const result = confirmer.confirm(target);
+  await jest.advanceTimersByTimeAsync(3000);
+  expect(backend.checks).toHaveLength(3);
+  backend.setStatus(target.outTradeNo, 'paid');
+  await jest.advanceTimersByTimeAsync(10);
+  await expect(result).resolves.toMatchObject({ outcome: 'final', status: 'paid' });
+});
+
+test('order_not_found is final for the loop: rejected, no retry', async () => {
   const { backend, confirmer, target } = await setup();
   const result = await Promise.all([confirmer.confirm({ ...target, orderToken: 'guessed' }), jest.advanceTimersByTimeAsync(10)]);
-  expect(result[0]).toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'ORDER_NOT_FOUND', message: '订单不存在或无权查询' } });
+  expect(result[0]).toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'order_not_found', message: '订单不存在或无权查询' } });
   await jest.advanceTimersByTimeAsync(60000);
   expect(backend.checks).toHaveLength(1);
 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
       const body = JSON.parse(text || '{}');
       bodies.push(body);
       if (body.orderToken !== 'tok') {
-        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'FORBIDDEN', message: 'orderToken 不匹配' } }));
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'order_not_found', message: '订单不存在或无权查询' } }));
         return;
       }
       const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outTradeNo: body.outTradeNo, status, paySuccess: status === 'paid' }));
@@ -45,7 +45,7 @@ test('confirms over real HTTP and counts its requests', async () => {
 
 test('a 4xx error body reaches the caller as data', async () => {
   const confirmer = createConfirmer({ request: createNodeRequestPort(), baseUrl, clock: nodeClock });
-  await expect(confirmer.confirm({ outTradeNo: 'T1', orderToken: 'wrong' })).resolves.toMatchObject({ outcome: 'rejected', error: { status: 403, code: 'FORBIDDEN', message: 'orderToken 不匹配' } });
+  await expect(confirmer.confirm({ outTradeNo: 'T1', orderToken: 'wrong' })).resolves.toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'order_not_found', message: '订单不存在或无权查询' } });
 });
 
 test('connection refused is a network error (retried until the deadline)', async () => {
