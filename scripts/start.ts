@@ -1,4 +1,4 @@
-// `npm start`: build the mini program, start the backend and the sandbox, run the app in the simulator and pay once
+// `npm start`: start the backend and the sandbox, build the mini program for that backend, run the app in the simulator and pay once
 // in the sandbox, printing each step with its time; then keep serving (backend for WeChat DevTools, the simulator's
 // automator endpoint) until Ctrl-C. `npm start -- --once` exits after the payment: 0 only if it was confirmed paid.
 
@@ -68,13 +68,6 @@ async function waitForStatus(page: Page, pattern: RegExp, timeoutMs: number): Pr
 }
 
 async function main(): Promise<void> {
-  step('building the mini program into dist/');
-  try {
-    await buildMiniprogram({ outDir: path.join(ROOT, 'dist') });
-  } catch (err) {
-    fail(`the build failed. Fix the error above (file:line) and run npm start again.\n${(err as Error).message}`);
-  }
-
   // the step lines are the story here; the services' request logs only at LOG_LEVEL=info
   const logLevel = (process.env.LOG_LEVEL ?? 'warn') as 'warn';
   const sandbox = await startSandbox({ logLevel }).catch((err) => fail(explain(err, 'the sandbox', 'SANDBOX_PORT')));
@@ -82,6 +75,17 @@ async function main(): Promise<void> {
   const server = await startServer({ providerBaseUrl: process.env.PROVIDER_BASE_URL ?? sandbox.url, logLevel })
     .catch((err) => fail(explain(err, 'the backend', 'PORT')));
   step(`backend listening at ${server.url} (SQLite in ${server.config.dataDir})`);
+
+  // built after the backend listens, so the app calls the port it really got (PORT), unless API_BASE_URL says otherwise
+  const apiBaseUrl = process.env.API_BASE_URL || server.url;
+  step(`building the mini program into dist/ for the backend at ${apiBaseUrl}`);
+  try {
+    await buildMiniprogram({ outDir: path.join(ROOT, 'dist'), apiBaseUrl });
+  } catch (err) {
+    await server.close().catch(() => undefined);
+    await sandbox.close().catch(() => undefined);
+    fail(`the build failed. Fix the error above (file:line) and run npm start again.\n${(err as Error).message}`);
+  }
 
   const simPort = Number(process.env.SIM_PORT ?? 9420);
   const simulator = await startSimulator({ projectPath: ROOT, port: simPort, handlers: narrate(createProviderHandlers(sandbox.url)) })
