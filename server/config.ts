@@ -31,7 +31,7 @@ export interface ServerConfig {
   orderTtlMs: number;
   /** a pending check asks the provider only this long after the first check of the order (the user came back) */
   providerQueryAfterMs: number;
-  /** at most one provider query per order per this interval */
+  /** at most one provider query per order per this interval; at least PROVIDER_QUERY_INTERVAL_MIN_MS */
   providerQueryIntervalMs: number;
   /**
    * Also query the provider by out_trade_no when no provider order id is known (back key + lost notify).
@@ -50,6 +50,9 @@ export class ConfigError extends Error {
 
 const PROVIDERS: readonly ProviderName[] = ['xiaoweijufu', 'payjs'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Below this, every waiting check would query the provider back to back (and risk its rate limit). */
+export const PROVIDER_QUERY_INTERVAL_MIN_MS = 1_000;
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -130,7 +133,9 @@ export function loadServerConfig(
     publicBaseUrl: (given('publicBaseUrl', 'PUBLIC_BASE_URL') ?? '').replace(/\/+$/, ''),
     orderTtlMs: overrides.orderTtlMs ?? intFrom(env, 'ORDER_TTL_MS', 30 * 60_000, 1),
     providerQueryAfterMs: overrides.providerQueryAfterMs ?? intFrom(env, 'PROVIDER_QUERY_AFTER_MS', 3_000),
-    providerQueryIntervalMs: overrides.providerQueryIntervalMs ?? intFrom(env, 'PROVIDER_QUERY_INTERVAL_MS', 5_000),
+    providerQueryIntervalMs:
+      overrides.providerQueryIntervalMs ??
+      intFrom(env, 'PROVIDER_QUERY_INTERVAL_MS', 5_000, PROVIDER_QUERY_INTERVAL_MIN_MS),
     providerQueryByOutTradeNo:
       overrides.providerQueryByOutTradeNo ?? boolFrom(env, 'PROVIDER_QUERY_BY_OUT_TRADE_NO', !production),
     orderRateLimitPerMinute: overrides.orderRateLimitPerMinute ?? intFrom(env, 'ORDER_RATE_LIMIT_PER_MINUTE', 600, 1),
@@ -138,6 +143,12 @@ export function loadServerConfig(
     catalogPath: overrides.catalogPath ?? path.join(REPO_ROOT, 'config', 'catalog.json'),
     production,
   };
+  if (!Number.isInteger(config.providerQueryIntervalMs) || config.providerQueryIntervalMs < PROVIDER_QUERY_INTERVAL_MIN_MS) {
+    throw new ConfigError(
+      `PROVIDER_QUERY_INTERVAL_MS (option providerQueryIntervalMs) must be an integer >= ${PROVIDER_QUERY_INTERVAL_MIN_MS}, ` +
+        `got ${config.providerQueryIntervalMs}: a shorter interval queries the provider back to back`,
+    );
+  }
   if (config.merchantId.length > 16) throw new ConfigError('MERCHANT_ID must be at most 16 characters');
   return config;
 }

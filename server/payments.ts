@@ -41,8 +41,10 @@ export type NotifyOutcome =
 export class Payments {
   readonly events = new OrderEvents();
   private readonly dialect;
+  /** when each pending order last asked the provider: the rate limit, and "asked after its lifetime" before expiry */
   private readonly lastQueryAt = new Map<string, number>();
   private readonly inflightQueries = new Map<string, Promise<void>>();
+  private lastQuerySweepAt = 0;
 
   constructor(
     private readonly config: ServerConfig,
@@ -106,17 +108,22 @@ export class Payments {
     };
   }
 
-  /** The order as it stands now, with a due expiry applied (and announced). */
-  private current(outTradeNo: string): OrderRow | undefined {
-    if (this.store.expireIfDue(outTradeNo, this.now())) {
-      this.log.info({ outTradeNo }, 'order expired unpaid');
-      this.events.changed(outTradeNo);
+  /** An order left `pending`: announce it to waiting checks and drop its per-order query state. */
+  private settled(outTradeNo: string): void {
+    this.lastQueryAt.delete(outTradeNo);
+    this.events.changed(outTradeNo);
+  }
+
+  private expire(order: OrderRow): void {
+    if (this.store.expireIfDue(order.outTradeNo, this.now())) {
+      this.log.info({ outTradeNo: order.outTradeNo }, 'order expired unpaid');
+      this.settled(order.outTradeNo);
     }
-    return this.store.get(outTradeNo);
   }
 
   private authorized(outTradeNo: string, orderToken: string): OrderRow {
-    const order = this.current(outTradeNo);
+    // no expiry here: check() asks the provider first when the user may have paid
+    const order = this.store.get(outTradeNo);
     const expected = Buffer.from(order?.orderTokenHash ?? hashToken('no order'), 'hex');
     const tokenOk = timingSafeEqual(expected, Buffer.from(hashToken(orderToken), 'hex'));
     if (!order || !tokenOk) {
@@ -153,27 +160,52 @@ export class Payments {
     }
     const deadline = started + (request.waitMs ?? 0);
     for (;;) {
-      order = this.current(order.outTradeNo) as OrderRow;
-      if (order.status !== 'pending') return this.answer(order);
+      order = this.store.get(order.outTradeNo) as OrderRow;
+      if (order.status !== 'pending') {
+        this.lastQueryAt.delete(order.outTradeNo);
+        return this.answer(order);
+      }
       const now = this.now();
+      const running = this.inflightQueries.get(order.outTradeNo);
+      if (running && order.expiresAt <= now) {
+        // never expire an order while a provider answer about it is on the way
+        await running;
+        continue;
+      }
       const queryAt = this.providerQueryDueAt(order);
       if (queryAt !== null && queryAt <= now) {
         await this.queryProvider(order);
         continue;
       }
+      if (queryAt === null && order.expiresAt <= now) {
+        this.expire(order);
+        continue;
+      }
       if (now >= deadline) return this.answer(order);
-      const wakeAt = Math.min(deadline, order.expiresAt, queryAt ?? Infinity);
+      const wakeAt = Math.min(deadline, queryAt ?? order.expiresAt);
       const reason = await this.events.wait(order.outTradeNo, Math.max(1, wakeAt - now), signal);
-      if (reason === 'aborted' || reason === 'shutdown') return this.answer(this.current(order.outTradeNo) as OrderRow);
+      if (reason === 'aborted' || reason === 'shutdown') {
+        return this.answer(this.store.get(order.outTradeNo) as OrderRow);
+      }
     }
   }
 
+  /**
+   * When a pending order should next ask the provider, or null when it should not (any more).
+   * A regular query comes providerQueryAfterMs after the first check (the user came back; the notify had its
+   * chance). Past its lifetime an order the provider can be asked about asks once more before it is expired:
+   * the user may have paid in the last moment with the notify still on its way, and answering `expired` would
+   * offer 重新支付, a second charge. Both respect providerQueryIntervalMs, so expiry can wait up to one interval.
+   */
   private providerQueryDueAt(order: OrderRow): number | null {
-    if (order.firstCheckAt === null) return null;
+    if (order.firstCheckAt === null && order.providerOrderId === null) return null;
     if (order.providerOrderId === null && !this.config.providerQueryByOutTradeNo) return null;
     const last = this.lastQueryAt.get(order.outTradeNo);
+    // already asked after the lifetime: the provider said unpaid (or could not answer), so it may expire
+    if (last !== undefined && last >= order.expiresAt) return null;
+    const regular = order.firstCheckAt === null ? order.expiresAt : order.firstCheckAt + this.config.providerQueryAfterMs;
     return Math.max(
-      order.firstCheckAt + this.config.providerQueryAfterMs,
+      Math.min(regular, order.expiresAt),
       last === undefined ? 0 : last + this.config.providerQueryIntervalMs,
     );
   }
@@ -182,7 +214,9 @@ export class Payments {
   private queryProvider(order: OrderRow): Promise<void> {
     const running = this.inflightQueries.get(order.outTradeNo);
     if (running) return running;
-    this.lastQueryAt.set(order.outTradeNo, this.now());
+    const now = this.now();
+    this.sweepQueryTimes(now);
+    this.lastQueryAt.set(order.outTradeNo, now);
     const query = this.runProviderQuery(order)
       .catch((error: Error) => {
         this.log.warn({ outTradeNo: order.outTradeNo, reason: error.message }, 'provider order query failed');
@@ -190,6 +224,24 @@ export class Payments {
       .finally(() => this.inflightQueries.delete(order.outTradeNo));
     this.inflightQueries.set(order.outTradeNo, query);
     return query;
+  }
+
+  /**
+   * Orders that stop being checked while pending (the user gave up) never settle in this process; an entry older
+   * than one interval no longer limits anything, so dropping it bounds the map to the orders queried lately.
+   */
+  private sweepQueryTimes(now: number): void {
+    const interval = this.config.providerQueryIntervalMs;
+    if (now - this.lastQuerySweepAt < interval) return;
+    this.lastQuerySweepAt = now;
+    for (const [outTradeNo, at] of this.lastQueryAt) {
+      if (at + interval <= now && !this.inflightQueries.has(outTradeNo)) this.lastQueryAt.delete(outTradeNo);
+    }
+  }
+
+  /** How many orders the provider-query rate limit currently remembers (for tests and diagnostics). */
+  get trackedQueryCount(): number {
+    return this.lastQueryAt.size;
   }
 
   private async runProviderQuery(order: OrderRow): Promise<void> {
@@ -232,7 +284,7 @@ export class Payments {
     });
     if (result.kind === 'paid') {
       this.log.info({ outTradeNo: order.outTradeNo }, 'order paid (found by provider query; its notify is missing)');
-      this.events.changed(order.outTradeNo);
+      this.settled(order.outTradeNo);
     }
   }
 
@@ -275,7 +327,7 @@ export class Payments {
     const now = this.now();
     if (!statement.paid) {
       const changed = this.store.markFailed(order.outTradeNo, statement.providerOrderId, fields, now);
-      if (changed) this.events.changed(order.outTradeNo);
+      if (changed) this.settled(order.outTradeNo);
       return { kind: 'failed', changed };
     }
     const result = this.store.markPaid({
@@ -289,7 +341,7 @@ export class Payments {
     if (result.kind === 'unknown-order') {
       throw new ApiError(404, 'unknown_order', `No order ${statement.outTradeNo}; nothing changed`);
     }
-    if (result.kind === 'paid') this.events.changed(order.outTradeNo);
+    if (result.kind === 'paid') this.settled(order.outTradeNo);
     return result.kind === 'paid' ? { kind: 'paid', order: result.order } : { kind: 'repeat', order: result.order };
   }
 

@@ -8,6 +8,7 @@ import {
   MERCHANT_KEY,
   postForm,
   postJson,
+  sleep,
   startStack,
   xwjfNotify,
 } from './helpers';
@@ -24,7 +25,8 @@ describe('long-poll check', () => {
       expect(notify.text).toBe('success');
       const { status, at } = await waiting;
       expect(status).toMatchObject({ status: 'paid', paySuccess: true });
-      expect(at - acceptedAt).toBeLessThan(200);
+      // woken by the notify, not by its 10 s wait (the slack is for a loaded CI machine)
+      expect(at - acceptedAt).toBeLessThan(1000);
     } finally {
       await stack.close();
     }
@@ -35,15 +37,18 @@ describe('long-poll check', () => {
     try {
       const [a, b] = [await createOrder(stack.serverUrl), await createOrder(stack.serverUrl)];
       const waits = [check(stack.serverUrl, a, { waitMs: 5000 }), check(stack.serverUrl, a, { waitMs: 5000 })];
+      const otherSentAt = Date.now();
       const other = check(stack.serverUrl, b, { waitMs: 700 }).then((s) => ({ s, at: Date.now() }));
       await new Promise((resolve) => setTimeout(resolve, 100));
       const started = Date.now();
       await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(a));
       for (const status of await Promise.all(waits)) expect(status.status).toBe('paid');
-      expect(Date.now() - started).toBeLessThan(500);
+      // woken by the notify, not by their 5 s wait
+      expect(Date.now() - started).toBeLessThan(2500);
       const { s, at } = await other;
       expect(s.status).toBe('pending');
-      expect(at - started).toBeGreaterThanOrEqual(450);
+      // the other order's check ran its whole wait, counted from when it was sent (the server starts it later)
+      expect(at - otherSentAt).toBeGreaterThanOrEqual(690);
     } finally {
       await stack.close();
     }
@@ -72,7 +77,8 @@ describe('long-poll check', () => {
     const started = Date.now();
     await stack.close();
     expect((await waiting).status).toBe('pending');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // answered at shutdown, not after its 20 s wait
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 
@@ -87,8 +93,9 @@ describe('provider query fallback', () => {
       const started = Date.now();
       const status = await check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: back.payjsOrderId });
       expect(status).toMatchObject({ status: 'paid', paySuccess: true });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      // answered right after the query, not at the end of its 5 s wait
+      expect(Date.now() - started).toBeLessThan(3500);
     } finally {
       await stack.close();
     }
@@ -167,6 +174,76 @@ describe('provider query fallback', () => {
       }
     } finally {
       await stack.close().catch(() => undefined);
+      await provider.close();
+    }
+  });
+});
+
+describe('expiry of an order the user came back to', () => {
+  /** A provider whose order query answers "unpaid" for whatever order it is asked about, signed. */
+  async function unpaidProvider(): Promise<Awaited<ReturnType<typeof fakeEndpoint>>> {
+    return fakeEndpoint(({ body }) => {
+      const asked = new URLSearchParams(body);
+      const fields = withSign(
+        { status: 0, total_fee: 1990, out_trade_no: asked.get('out_trade_no') ?? 'unknown', order_no: 'P1', mchid: MERCHANT_ID },
+        MERCHANT_KEY,
+      );
+      return { status: 200, body: JSON.stringify(fields), type: 'application/json' };
+    });
+  }
+
+  it('answers paid, not expired, when the provider took the money and the notify is lost (no second charge)', async () => {
+    const stack = await startStack({ orderTtlMs: 500 });
+    try {
+      await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'lost' });
+      const order = await createOrder(stack.serverUrl);
+      const back = json<{ success: boolean; payjsOrderId: string }>(await postJson(`${stack.sandboxUrl}/pay`, order.payParams));
+      expect(back.success).toBe(true);
+      // the user is back: the first check, before the regular query is due (3 s after it)
+      expect((await check(stack.serverUrl, order, { payjsOrderId: back.payjsOrderId })).status).toBe('pending');
+      await sleep(Date.parse(order.expiresAt) - Date.now() + 100);
+      expect(await check(stack.serverUrl, order)).toMatchObject({ status: 'paid', paySuccess: true });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a check waiting across the lifetime asks the provider then, and answers paid (back key: by out_trade_no)', async () => {
+    const stack = await startStack({ orderTtlMs: 500, providerQueryAfterMs: 60_000 });
+    try {
+      await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'back', notify: 'lost' });
+      const order = await createOrder(stack.serverUrl);
+      expect(json(await postJson(`${stack.sandboxUrl}/pay`, order.payParams))).toEqual({});
+      const status = await check(stack.serverUrl, order, { waitMs: 5000 });
+      expect(status).toMatchObject({ status: 'paid', paySuccess: true });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('expires after the provider says unpaid, asking it once; with no way to ask, expires without asking', async () => {
+    const provider = await unpaidProvider();
+    const stack = await startStack({ providerBaseUrl: provider.url, orderTtlMs: 400 }, false);
+    try {
+      const order = await createOrder(stack.serverUrl);
+      const started = Date.now();
+      expect((await check(stack.serverUrl, order, { waitMs: 5000 })).status).toBe('expired');
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(provider.requests).toHaveLength(1);
+      expect(new URLSearchParams(provider.requests[0].body).get('out_trade_no')).toBe(order.outTradeNo);
+      expect((await check(stack.serverUrl, order)).status).toBe('expired');
+      expect(provider.requests).toHaveLength(1);
+    } finally {
+      await stack.close();
+    }
+    // the published 小微聚付 query needs the provider order id: without one the provider cannot be asked
+    const strict = await startStack({ providerBaseUrl: provider.url, orderTtlMs: 400, providerQueryByOutTradeNo: false }, false);
+    try {
+      const order = await createOrder(strict.serverUrl);
+      expect((await check(strict.serverUrl, order, { waitMs: 5000 })).status).toBe('expired');
+      expect(provider.requests).toHaveLength(1);
+    } finally {
+      await strict.close();
       await provider.close();
     }
   });

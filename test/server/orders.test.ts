@@ -79,6 +79,10 @@ describe('catalog and order creation', () => {
     const wrong = await postJson(`${stack.serverUrl}/api/pay/check`, { outTradeNo: order.outTradeNo, orderToken: 'guess' });
     expect(wrong.status).toBe(404);
     expect(json(wrong)).toHaveProperty('error.code', 'order_not_found');
+    // an unknown order answers exactly like a wrong token: the client treats this code as "order gone"
+    const unknown = await postJson(`${stack.serverUrl}/api/pay/check`, { outTradeNo: 'NO-SUCH-ORDER', orderToken: order.orderToken });
+    expect(unknown.status).toBe(404);
+    expect(json(unknown)).toEqual({ error: { code: 'order_not_found', message: expect.stringMatching(/NO-SUCH-ORDER/) } });
     const none = await postJson(`${stack.serverUrl}/api/pay/check`, { outTradeNo: order.outTradeNo });
     expect(none.status).toBe(400);
     const right = await postJson(`${stack.serverUrl}/api/pay/check`, { outTradeNo: order.outTradeNo, orderToken: order.orderToken });

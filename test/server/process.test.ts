@@ -110,7 +110,7 @@ describe('production configuration', () => {
     } finally {
       data.remove();
     }
-  });
+  }, 30_000);
 
   it('names only what is missing, and refuses the development key', async () => {
     const { startServer } = await import('../../server');
@@ -148,7 +148,7 @@ describe('npm run serve (scripts/serve.ts)', () => {
     } finally {
       data.remove();
     }
-  });
+  }, 30_000);
 
   it('says which variable to change when a port is busy', async () => {
     const blocker = net.createServer();
@@ -166,5 +166,5 @@ describe('npm run serve (scripts/serve.ts)', () => {
       blocker.close();
       data.remove();
     }
-  });
+  }, 30_000);
 });

@@ -145,7 +145,8 @@ describe('notify retry schedule', () => {
       for (let i = 1; i <= failures; i++) {
         const gap = endpoint.requests[i].at - endpoint.requests[i - 1].at;
         expect(gap).toBeGreaterThanOrEqual(schedule[i] * timeScale - 5);
-        expect(gap).toBeLessThan(schedule[i] * timeScale + 250);
+        // the lower bound pins the schedule; this one catches a stalled retry, with slack for timer lag under load
+        expect(gap).toBeLessThan(schedule[i] * timeScale + 500);
       }
       const fields = Object.fromEntries(new URLSearchParams(endpoint.requests[0].body));
       expect(verifySign(fields, MERCHANT_KEY)).toBe(true);
