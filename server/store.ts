@@ -27,18 +27,8 @@ export interface OrderRow {
   firstCheckAt: number | null;
 }
 
-export interface NewOrder {
-  outTradeNo: string;
-  orderTokenHash: string;
-  sku: string;
-  quantity: number;
-  totalFee: number;
-  body: string;
-  attach: string | null;
-  provider: string;
-  createdAt: number;
-  expiresAt: number;
-}
+/** What order creation knows; the rest of a row is learned later (payment, checks). */
+export type NewOrder = Omit<OrderRow, 'status' | 'paidAt' | 'providerOrderId' | 'transactionId' | 'paidAfterExpiry' | 'firstCheckAt'>;
 
 export interface PaymentRecord {
   outTradeNo: string;

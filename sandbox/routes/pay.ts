@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponseSchema } from '../../server/errors';
 import { verifySign } from '../../server/sign';
-import type { ProviderReturnData } from '../../typings/provider';
+import type { PayParams, ProviderReturnData } from '../../typings/provider';
 import type { Notifier } from '../notifier';
 import { beijingTime, type ProviderOrders } from '../provider-orders';
 
@@ -32,17 +32,8 @@ const payBodySchema = {
   additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
 } as const;
 
-interface PayBody {
-  mchid: string;
-  total_fee: number;
-  out_trade_no: string;
-  body?: string;
-  attach?: string;
-  notify_url?: string;
-  nonce: string;
-  sign: string;
-  [field: string]: string | number | boolean | undefined;
-}
+/** The jump's fields, plus whatever else a mini program sends (every received field is covered by the sign). */
+type PayBody = PayParams & Record<string, string | number | boolean | undefined>;
 
 const returnDataSchema = {
   type: 'object',
