@@ -1,5 +1,5 @@
 // 13. The tap rule: a jump after an await is refused by the simulator, and the page's navigator fallback still pays.
-import { useStack, backendStatus, isShown, jumps, openCheckout, pendingOrder, setScenario, tap, waitForStatus, waitUntil } from './harness';
+import { expectPaidByOneJump, isShown, jumps, openCheckout, setScenario, tap, useStack, waitForStatus, waitUntil } from './harness';
 
 const stack = useStack();
 
@@ -20,9 +20,5 @@ it('falls back to <navigator target="miniProgram"> when WeChat refuses a jump ou
 
   await tap(page, '#pay-navigator');
   await waitForStatus(page, /支付成功/, 10000);
-  const made = await jumps(stack());
-  expect(made).toHaveLength(1);
-  const order = (await pendingOrder(stack()))!;
-  expect(made[0].extraData!.out_trade_no).toBe(order.outTradeNo);
-  expect((await backendStatus(stack(), order)).status).toBe('paid');
+  await expectPaidByOneJump(stack());
 }, 30000);

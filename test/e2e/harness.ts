@@ -209,6 +209,19 @@ export async function checkRequests(stack: Stack): Promise<{ at: number }[]> {
   return all.filter((r) => r.url.includes('/api/pay/check'));
 }
 
+/**
+ * The outcome the paying user expects: exactly one jump, carrying the order the app stored, and the backend holding
+ * that order as paid. Returns the order.
+ */
+export async function expectPaidByOneJump(stack: Stack): Promise<StoredPendingOrder> {
+  const made = await jumps(stack);
+  expect(made).toHaveLength(1);
+  const order = (await pendingOrder(stack))!;
+  expect(made[0].extraData!.out_trade_no).toBe(order.outTradeNo);
+  expect((await backendStatus(stack, order)).status).toBe('paid');
+  return order;
+}
+
 /** What the backend says right now about an order: the only source of truth for money. */
 export async function backendStatus(stack: Stack, order: StoredPendingOrder): Promise<PayCheckResponse> {
   const res = await fetch(`${stack.serverUrl}/api/pay/check`, {
