@@ -1,7 +1,7 @@
 // App: builds the runtime from `wx` once, at module load, and feeds it the app's show/hide events.
 import { createAppRuntime, initialGlobalData } from './lib/runtime';
 import { resolveApiBaseUrl, type EnvVersion } from './lib/config';
-import type { Clock } from './lib/ports';
+import { createHostClock } from './lib/clock';
 
 function envVersion(): EnvVersion {
   try {
@@ -11,11 +11,12 @@ function envVersion(): EnvVersion {
   }
 }
 
-const clock: Clock = {
-  now: () => Date.now(),
+// Date.now() for stamps only; waits and deadlines run on the timer-disciplined monotonic clock (lib/clock.ts)
+const clock = createHostClock({
+  wallNow: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as number),
-};
+});
 
 const globalData = initialGlobalData();
 const runtime = createAppRuntime({ wx, clock, baseUrl: resolveApiBaseUrl(envVersion()), globalData });

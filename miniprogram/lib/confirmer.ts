@@ -97,16 +97,18 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
     let failures = 0;
     let pendingInRow = 0;
     let lastError: ApiError | undefined;
-    let deadline = clock.now() + cfg.deadlineMs;
+    // every wait and deadline on the monotonic clock: a phone clock set an hour back or forward changes nothing here
+    const now = () => clock.monotonic();
+    let deadline = now() + cfg.deadlineMs;
 
     for (;;) {
       if (signal && signal.aborted) return { outcome: 'cancelled', requests };
       if (visibility && visibility.hidden) {
-        const pausedAt = clock.now();
+        const pausedAt = now();
         if (!(await whenVisible(visibility, signal))) return { outcome: 'cancelled', requests };
-        deadline += clock.now() - pausedAt;
+        deadline += now() - pausedAt;
       }
-      const remaining = deadline - clock.now();
+      const remaining = deadline - now();
       if (remaining <= 0 || requests >= cfg.maxChecks) return { outcome: 'timeout', lastError, requests };
 
       const waitMs = Math.max(0, Math.min(cfg.waitMs, remaining));
@@ -115,7 +117,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
       const forwardAbort = () => attempt.cancel();
       if (signal) signal.addEventListener('abort', forwardAbort);
       const offVisibility = visibility ? visibility.onChange((hidden) => hidden && attempt.cancel()) : () => undefined;
-      const startedAt = clock.now();
+      const startedAt = now();
       requests++;
       stats.requests++;
       try {
@@ -134,8 +136,8 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         stats.pendingAnswers++;
         pendingInRow++;
         if (requests >= cfg.maxChecks) return { outcome: 'timeout', requests };
-        const tooSoon = checkInterval(pendingInRow) - (clock.now() - startedAt);
-        if (tooSoon > 0 && clock.now() + tooSoon < deadline) await sleep(clock, tooSoon, signal);
+        const tooSoon = checkInterval(pendingInRow) - (now() - startedAt);
+        if (tooSoon > 0 && now() + tooSoon < deadline) await sleep(clock, tooSoon, signal);
       } catch (err) {
         const error = err instanceof ApiError ? err : new ApiError('network', String(err));
         if (signal && signal.aborted) return { outcome: 'cancelled', requests };
@@ -146,7 +148,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         failures++;
         lastError = error;
         const delay = backoffDelay(failures, random());
-        if (clock.now() + delay >= deadline) return { outcome: 'timeout', lastError, requests };
+        if (now() + delay >= deadline) return { outcome: 'timeout', lastError, requests };
         if (onProgress) onProgress({ state: 'retrying', error, delayMs: delay });
         await sleep(clock, delay, signal);
       } finally {

@@ -66,7 +66,10 @@ export interface ShowOptions {
 export type TimerHandle = unknown;
 
 export interface Clock {
+  /** wall time, ms since the epoch: for stamps only (it moves when the phone's clock is set) */
   now(): number;
+  /** ms from an arbitrary origin that never runs backwards or jumps: for every wait and deadline (lib/clock.ts) */
+  monotonic(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }

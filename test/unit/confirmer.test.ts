@@ -1,16 +1,23 @@
 import { createConfirmer } from '../../miniprogram/lib/confirmer';
 import { createCancelSource } from '../../miniprogram/lib/cancel';
 import { createVisibility } from '../../miniprogram/lib/visibility';
+import { createHostClock } from '../../miniprogram/lib/clock';
 import type { Clock } from '../../miniprogram/lib/ports';
 import { createFakeBackend, createFakeWx } from '../fixtures/fake-wx';
 
-const clock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+/** The app's own clock (app.ts), on jest's fake timers and fake Date. */
+const appClock = (): Clock =>
+  createHostClock({
+    wallNow: () => Date.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  });
 
-beforeEach(() => jest.useFakeTimers());
+let clock: Clock;
+beforeEach(() => {
+  jest.useFakeTimers();
+  clock = appClock();
+});
 afterEach(() => jest.useRealTimers());
 
 async function setup(opts: { random?: number } = {}) {
@@ -213,4 +220,67 @@ test('maxChecks 1 is a single check (a manual "check again" tap): pending ends a
   const again = single.confirm(target);
   await jest.advanceTimersByTimeAsync(10);
   await expect(again).resolves.toMatchObject({ outcome: 'final', status: 'paid', requests: 1 });
+});
+
+describe('the phone\'s clock is set an hour back or forward mid-confirmation (waits run on the monotonic clock)', () => {
+  const HOUR = 3600 * 1000;
+
+  test('an hour back while a check is in flight: the next check comes after the check interval, not an hour later', async () => {
+    const { backend, target } = await setup();
+    // a backend that ignores waitMs and answers pending after 200 ms: the confirmer paces itself (minCheckIntervalMs 1 s)
+    const instant = backend.handler;
+    const slow = createFakeWx({
+      handler: (req, s) => new Promise((resolve) => setTimeout(() => resolve(instant({ ...req, data: { ...req.data, waitMs: 0 } }, s)), 200)),
+    });
+    const confirmer = createConfirmer({ request: slow.wx, baseUrl: 'http://x', clock });
+    void confirmer.confirm(target);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(slow.requests).toHaveLength(1);
+    jest.setSystemTime(Date.now() - HOUR); // while the first check is in flight
+    await jest.advanceTimersByTimeAsync(1500);
+    expect(slow.requests).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(slow.requests.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('an hour forward during a backoff pause: the retry still goes out, the confirmation does not end', async () => {
+    const { backend, confirmer, target } = await setup({ random: 0.5 });
+    backend.failNext(1, { fail: 'net::ERR_CONNECTION_REFUSED' });
+    let settled: unknown;
+    void confirmer.confirm(target).then((r) => (settled = r));
+    await jest.advanceTimersByTimeAsync(100);
+    jest.setSystemTime(Date.now() + HOUR);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(backend.checks).toHaveLength(2);
+    expect(settled).toBeUndefined();
+  });
+
+  test('an hour back: the deadline still ends the confirmation 60 s after it started, not an hour later', async () => {
+    const { confirmer, target } = await setup();
+    let settled: unknown;
+    void confirmer.confirm(target).then((r) => (settled = r));
+    await jest.advanceTimersByTimeAsync(5000);
+    jest.setSystemTime(Date.now() - HOUR);
+    await jest.advanceTimersByTimeAsync(50000);
+    expect(settled).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(8000);
+    expect(settled).toMatchObject({ outcome: 'timeout' });
+  });
+
+  test('an hour forward: the confirmation does not end at once; it runs to its 60 s deadline', async () => {
+    const { backend, confirmer, target } = await setup();
+    let settled: unknown;
+    void confirmer.confirm(target).then((r) => (settled = r));
+    await jest.advanceTimersByTimeAsync(5000);
+    jest.setSystemTime(Date.now() + HOUR);
+    await jest.advanceTimersByTimeAsync(25000); // the first long-poll answers pending at 25 s
+    expect(settled).toBeUndefined();
+    expect(backend.checks).toHaveLength(2);
+    expect(backend.checks[1].data).toMatchObject({ waitMs: 25000 });
+    await jest.advanceTimersByTimeAsync(27000);
+    expect(settled).toBeUndefined();
+    backend.setStatus(target.outTradeNo, 'paid');
+    await jest.advanceTimersByTimeAsync(10);
+    expect(settled).toMatchObject({ outcome: 'final', status: 'paid' });
+  });
 });
