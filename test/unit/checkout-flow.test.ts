@@ -1,4 +1,4 @@
-import { launch, returnFromProvider, settle, PROVIDER_APP_ID } from './harness';
+import { launch, returnFromProvider, settle, storedOrder, PROVIDER_APP_ID } from './harness';
 import { PENDING_ORDER_KEY } from '../../miniprogram/lib/pending-store';
 import { createFakeBackend, TAP_RULE_ERRMSG } from '../fixtures/fake-wx';
 
@@ -431,5 +431,28 @@ describe('checkout page: ways out of every state', () => {
     expect(mp.fake.jumps).toHaveLength(0);
     expect(page.data.statusText).toBe('待支付');
     expect(page.data.errorText).toBe('支付服务配置有误，请联系商家');
+  });
+});
+
+describe('a check answer that is not a well-formed verdict about this order', () => {
+  test.each([
+    ['{}', {}],
+    ['"PAID"', 'PAID'],
+    ['another order\'s paid', { outTradeNo: 'T424242', status: 'paid', paySuccess: true }],
+  ])('%s never shows 支付成功 and never settles the stored order', async (_name, data) => {
+    const { mp, page } = await readyCheckout();
+    mp.tap(page, 'onPayTap');
+    await settle();
+    mp.backend.failNext(3, { statusCode: 200, data });
+    mp.fake.appShow(returnFromProvider({ success: true }));
+    for (let t = 0; t < 10; t++) {
+      await settle(500);
+      expect(page.data.statusText).not.toBe('支付成功');
+      expect(storedOrder(mp, 'T000001').settled).toBeUndefined();
+    }
+    expect(mp.backend.checks.length).toBe(4);
+    mp.backend.setStatus('T000001', 'paid');
+    await settle(1000);
+    expect(page.data.statusText).toBe('支付成功');
   });
 });

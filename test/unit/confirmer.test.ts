@@ -284,3 +284,33 @@ describe('the phone\'s clock is set an hour back or forward mid-confirmation (wa
     expect(settled).toMatchObject({ outcome: 'final', status: 'paid' });
   });
 });
+
+describe('only a well-formed verdict about this order counts', () => {
+  const bogus: [string, unknown][] = [
+    ['an empty object', {}],
+    ['the string "PAID"', 'PAID'],
+    ['another order\'s paid', { outTradeNo: 'T999999', status: 'paid', paySuccess: true }],
+    ['an unknown status', { outTradeNo: 'T000001', status: 'PAID', paySuccess: true }],
+    ['paySuccess without status paid', { outTradeNo: 'T000001', status: 'pending', paySuccess: true }],
+    ['status paid without paySuccess', { outTradeNo: 'T000001', status: 'paid', paySuccess: false }],
+    ['an array', [{ outTradeNo: 'T000001', status: 'paid', paySuccess: true }]],
+    ['null', null],
+  ];
+
+  test.each(bogus)('%s is retried with backoff like a network error, never a verdict', async (_name, data) => {
+    const { backend, confirmer, target, t0 } = await setup({ random: 0.5 });
+    expect(target.outTradeNo).toBe('T000001');
+    backend.failNext(2, { statusCode: 200, data });
+    const progress: string[] = [];
+    let settled: unknown;
+    void confirmer.confirm(target, { onProgress: (p) => progress.push(p.state === 'retrying' ? `retrying:${p.error.kind}` : p.state) }).then((r) => (settled = r));
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(settled).toBeUndefined();
+    expect(backend.checks.length).toBe(3); // two bogus answers, then the real long-poll
+    expect(backend.checks[1].at - t0).toBeGreaterThanOrEqual(250); // backed off, not hammered
+    expect(progress.slice(0, 2)).toEqual(['retrying:bad-response', 'retrying:bad-response']);
+    backend.setStatus(target.outTradeNo, 'paid');
+    await jest.advanceTimersByTimeAsync(10);
+    expect(settled).toMatchObject({ outcome: 'final', status: 'paid' });
+  });
+});
