@@ -84,8 +84,21 @@ export const DEFAULT_SKU = 'vip-month';
  */
 export const ORDER_NOT_FOUND_CODE = 'order_not_found';
 
-/** Storage key of the order awaiting a verdict (see lib/pending-store.ts). */
-export const PENDING_ORDER_KEY = 'xwjf.pendingOrder.v1';
+/** Storage key of the orders awaiting a verdict, kept per outTradeNo (see lib/pending-store.ts). */
+export const PENDING_ORDERS_KEY = 'xwjf.pendingOrders.v2';
+
+/** Where the first release kept its one pending order; carried over into PENDING_ORDERS_KEY once. */
+export const LEGACY_PENDING_ORDER_KEY = 'xwjf.pendingOrder.v1';
+
+/**
+ * A stored order whose expiry and last jump are both this long past is checked once and dropped, never resumed.
+ * A day, not the order's lifetime: the backend asks the provider once before expiring an order, so an order just past
+ * its expiry may still turn out paid, and a phone's clock may be off by hours.
+ */
+export const STALE_AFTER_MS = 24 * 3600 * 1000;
+
+/** At most this many orders are kept in storage (settled ones are dropped first). */
+export const STORED_ORDERS_MAX = 10;
 
 /** The scene WeChat reports when the user comes back from another mini program. */
 export const SCENE_BACK_FROM_MINIPROGRAM = 1038;

@@ -1,11 +1,11 @@
 // The app's services, built once from the host's ports. app.ts builds this at module load (before App() runs), so
 // a page never finds it missing whatever order WeChat runs App.onLaunch/onShow and the page's lifecycle in.
 import type { ProviderReturnData } from '../../typings/provider';
-import { createApiClient, type ApiClient } from './api';
+import { ApiError, createApiClient, type ApiClient } from './api';
 import { createCheckoutFlow, type CheckoutFlow, type CheckoutView } from './checkout-flow';
 import { createConfirmer, type Confirmer } from './confirmer';
-import type { ConfirmConfig } from './config';
-import { createPendingStore, type PendingStore } from './pending-store';
+import { ORDER_NOT_FOUND_CODE, type ConfirmConfig } from './config';
+import { createPendingStore, isStale, type PendingOrder, type PendingStore } from './pending-store';
 import type { Clock, NavigatePort, RequestPort, ShowOptions, StoragePort } from './ports';
 import { createReturnWatcher, type ProviderReturn, type ReturnWatcher } from './return-watcher';
 import { createVisibility, type VisibilityController } from './visibility';
@@ -55,6 +55,20 @@ function recordReturn(globalData: PayGlobalData, ret: ProviderReturn) {
   globalData.payjsOrderId = hint.payjsOrderId || '';
 }
 
+function checkOnce(api: ApiClient, pending: PendingStore, order: PendingOrder, dropAfter: boolean): void {
+  const body = { outTradeNo: order.outTradeNo, orderToken: order.orderToken, waitMs: 0 };
+  api.checkPay(order.payjsOrderId ? { ...body, payjsOrderId: order.payjsOrderId } : body).then(
+    (verdict) => {
+      if (verdict.status !== 'pending') pending.settle(order.outTradeNo, verdict.status);
+      if (dropAfter) pending.remove(order.outTradeNo);
+    },
+    (err: unknown) => {
+      if (err instanceof ApiError && err.code === ORDER_NOT_FOUND_CODE) pending.settle(order.outTradeNo, 'unknown-order');
+      if (dropAfter) pending.remove(order.outTradeNo);
+    },
+  );
+}
+
 export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
   const { wx, clock } = deps;
   const api = createApiClient({ request: wx, baseUrl: deps.baseUrl });
@@ -67,17 +81,26 @@ export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
   });
   const visibility = createVisibility();
 
-  // A stored pending order means a jump may still be outstanding: WeChat may have killed the app while the user
-  // was paying, and this launch (scene 1038 or not) is how the user comes back.
-  // Resuming is per launch: the first checkout page of this launch takes the stored order; a later page (the user
-  // starts over, reLaunch) creates a new order, and the stored one is replaced at that order's jump.
-  let resumable = pending.load();
+  // A stored unsettled order means a jump may still be outstanding: WeChat may have killed the app while the user
+  // was paying, and this launch (scene 1038 or not) is how the user comes back. The one to resume is the most recent
+  // jump (a 1038 return belongs to it). Resuming is per launch: the first checkout page of this launch takes it; a
+  // later page (the user starts over, reLaunch) creates a new order, stored beside it.
+  const wallNow = clock.now();
+  const unsettled = pending.unsettled();
+  const fresh = unsettled.filter((order) => !isStale(order, wallNow));
+  let resumable: PendingOrder | null = fresh[0] || null;
   if (resumable) watcher.expect({ outTradeNo: resumable.outTradeNo, appId: resumable.provider.appId });
   const takeResumable = () => {
-    const taken = resumable ? pending.load() : null;
+    const taken = resumable ? pending.get(resumable.outTradeNo) : null;
     resumable = null;
-    return taken;
+    return taken && !taken.settled ? taken : null;
   };
+  // Every other unsettled order gets one check without waiting: a final verdict settles it. One long past its expiry
+  // is dropped after that check, whatever it answered: it is never resumed, and the backend keeps the record anyway.
+  for (const order of unsettled) {
+    if (order === resumable) continue;
+    checkOnce(api, pending, order, isStale(order, wallNow));
+  }
 
   return {
     api,

@@ -17,7 +17,7 @@ import { startSandbox } from '../../sandbox';
 import { createProviderHandlers } from '../../sandbox/simulator-handler';
 import { startSimulator } from '../../simulator';
 import { buildMiniprogram } from '../../gulpfile';
-import { PENDING_ORDER_KEY } from '../../miniprogram/lib/pending-store';
+import { PENDING_ORDERS_KEY, storedOrders } from '../../miniprogram/lib/pending-store';
 
 export const CHECKOUT_PAGE = 'pages/checkout/checkout';
 export const PROVIDER_APP_ID = 'wx959c8c1fb2d89988';
@@ -184,10 +184,9 @@ export interface StoredPendingOrder {
   orderToken: string;
 }
 
-/** The order the page is paying, as the app itself stored it before the jump. */
+/** The order the page is paying (the most recent jump), as the app itself stored it before the jump. */
 export async function pendingOrder(stack: Stack): Promise<StoredPendingOrder | undefined> {
-  const stored = await stack.miniProgram.callWxMethod('getStorageSync', PENDING_ORDER_KEY);
-  return stored && typeof stored === 'object' && stored.outTradeNo ? (stored as StoredPendingOrder) : undefined;
+  return storedOrders(await stack.miniProgram.callWxMethod('getStorageSync', PENDING_ORDERS_KEY))[0];
 }
 
 /** What the app handed to other mini programs, as the simulator recorded each jump. */

@@ -1,5 +1,5 @@
 import { launch, returnFromProvider, settle, storedOrder, PROVIDER_APP_ID } from './harness';
-import { PENDING_ORDER_KEY } from '../../miniprogram/lib/pending-store';
+import { PENDING_ORDERS_KEY } from '../../miniprogram/lib/pending-store';
 import { createFakeBackend, TAP_RULE_ERRMSG } from '../fixtures/fake-wx';
 
 beforeEach(() => {
@@ -69,7 +69,7 @@ describe('checkout page: the jump', () => {
     expect(jump.options.appId).toBe(PROVIDER_APP_ID);
     expect(jump.options.path).toBe('pages/pay');
     expect(jump.options.extraData).toMatchObject({ out_trade_no: 'T000001', total_fee: 1990, mchid: '1230000109', sign: 'A'.repeat(32) });
-    const stored = jump.storageAtCall[PENDING_ORDER_KEY] as Record<string, unknown>;
+    const stored = (jump.storageAtCall[PENDING_ORDERS_KEY] as { orders: Record<string, unknown>[] }).orders[0];
     expect(stored).toMatchObject({ outTradeNo: 'T000001', orderToken: 'tok-1-secret', provider: { appId: PROVIDER_APP_ID } });
     expect(typeof stored.jumpedAt).toBe('number');
     await settle();
@@ -162,7 +162,7 @@ describe('checkout page: the return', () => {
     await settle();
     expect(page.data.statusText).toBe('支付成功');
     expect(mp.backend.checks).toHaveLength(1); // one long-poll answered it
-    expect((mp.fake.wx.getStorageSync(PENDING_ORDER_KEY) as { settled?: string }).settled).toBe('paid');
+    expect(storedOrder(mp, 'T000001').settled).toBe('paid');
   });
 
   test('back key (no extraData) and missing referrerInfo still count as a return', async () => {

@@ -4,7 +4,7 @@
 import type { CheckoutView } from '../../miniprogram/lib/checkout-flow';
 import type { ShowOptions } from '../../miniprogram/lib/ports';
 import { createFakeBackend, createFakeWx, type FakeBackend, type FakeWx } from '../fixtures/fake-wx';
-import { PENDING_ORDER_KEY, type PendingOrder } from '../../miniprogram/lib/pending-store';
+import { PENDING_ORDERS_KEY, storedOrders, type PendingOrder } from '../../miniprogram/lib/pending-store';
 
 type Def = Record<string, unknown> & { data?: Record<string, unknown> };
 type Handler = (...args: unknown[]) => unknown;
@@ -105,7 +105,12 @@ export const checkCalls = (backend: FakeBackend) => backend.checks.length;
 
 /** The order as the app stored it on the phone (the pending-order record), by outTradeNo. */
 export function storedOrder(mp: MiniProgram, outTradeNo: string): PendingOrder {
-  const stored = mp.fake.wx.getStorageSync(PENDING_ORDER_KEY) as PendingOrder;
-  if (!stored || stored.outTradeNo !== outTradeNo) throw new Error(`no stored order ${outTradeNo}`);
+  const stored = storedOrders(mp.fake.wx.getStorageSync(PENDING_ORDERS_KEY)).find((o) => o.outTradeNo === outTradeNo);
+  if (!stored) throw new Error(`no stored order ${outTradeNo}`);
   return stored;
+}
+
+/** Every order the app keeps on the phone, the most recent jump first. */
+export function storedOrderList(mp: MiniProgram): PendingOrder[] {
+  return storedOrders(mp.fake.wx.getStorageSync(PENDING_ORDERS_KEY));
 }
