@@ -79,9 +79,9 @@ export function createReturnWatcher(deps: ReturnWatcherDeps): ReturnWatcher {
     handleShow(options) {
       if (!options || options.scene !== SCENE_BACK_FROM_MINIPROGRAM || !armed) return false;
       const referrer = options.referrerInfo;
-      const referrerAppId = referrer && referrer.appId;
-      // WeChat may omit referrerInfo altogether; a referrer naming another mini program is not ours
-      if (referrerAppId && referrerAppId !== armed.appId) return false;
+      // WeChat may omit referrerInfo (or its appId) altogether: still a return. But an appId that is there must be
+      // the provider's, exactly: another mini program's, an empty string or a non-string is not ours.
+      if (referrer && referrer.appId !== undefined && referrer.appId !== armed.appId) return false;
       const extraData = referrer && referrer.extraData;
       const ret: ProviderReturn = {
         outTradeNo: armed.outTradeNo,

@@ -186,6 +186,41 @@ describe('checkout page: the return', () => {
     expect(page.data.statusText).toBe('等待支付结果…');
   });
 
+  test('a scene 1038 whose referrer appId is empty is not the provider\'s return', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({ success: true }, ''));
+    await settle(5000);
+    expect(mp.backend.checks).toHaveLength(0);
+    expect(page.data.statusText).toBe('等待支付结果…');
+  });
+
+  test('the newest provider order id is the one sent: a second jump\'s return replaces the first one\'s id', async () => {
+    const { mp, page } = await jumped();
+    mp.fake.appShow(returnFromProvider({ success: false, payjsOrderId: 'P1' }));
+    await settle(61000);
+    expect(page.data.statusText).toBe('尚未支付');
+    expect(mp.backend.checks.every((c) => c.data!.payjsOrderId === 'P1')).toBe(true);
+    mp.tap(page, 'onRepayTap'); // the user pays again: the provider makes a new order of its own
+    await settle();
+    mp.fake.appShow(returnFromProvider({ success: true, payjsOrderId: 'P2' }));
+    await settle();
+    const last = mp.backend.checks[mp.backend.checks.length - 1];
+    expect(last.data).toMatchObject({ outTradeNo: 'T000001', payjsOrderId: 'P2' });
+    expect(storedOrder(mp, 'T000001').payjsOrderId).toBe('P2');
+    // a later return without an id (back key) keeps the newest one known
+    await settle(61000);
+    mp.tap(page, 'onRepayTap');
+    await settle();
+    mp.fake.appShow(returnFromProvider({}));
+    await settle();
+    expect(mp.backend.checks[mp.backend.checks.length - 1].data).toMatchObject({ payjsOrderId: 'P2' });
+    // and a cold start resumes with it
+    const next = launch({ fake: mp.fake, backend: mp.backend });
+    next.openCheckout();
+    await settle();
+    expect(mp.backend.checks[mp.backend.checks.length - 1].data).toMatchObject({ payjsOrderId: 'P2' });
+  });
+
   test('the same return is processed once: App.onShow and wx.onAppShow, and a stale referrer on later onShows', async () => {
     const { mp, page } = await jumped();
     const show = returnFromProvider({});

@@ -78,3 +78,14 @@ test('a malformed provider order id is not passed on', () => {
   w.handleShow({ scene: 1038, referrerInfo: { appId: PROVIDER, extraData: { payjsOrderId: '../../x?y=1', success: 'yes' } } });
   expect(seen[0].hint).toEqual({});
 });
+
+test('an empty referrer appId is not the provider\'s (nor is a non-string one)', () => {
+  const w = armedWatcher();
+  const seen = collect(w);
+  expect(w.handleShow({ scene: 1038, referrerInfo: { appId: '', extraData: { success: true } } })).toBe(false);
+  expect(w.handleShow({ scene: 1038, referrerInfo: { appId: 0 as unknown as string } })).toBe(false);
+  expect(seen).toEqual([]);
+  expect(w.outstanding()).toEqual({ outTradeNo: 'T1', appId: PROVIDER });
+  // referrerInfo without an appId key at all (WeChat may omit it) still counts
+  expect(w.handleShow({ scene: 1038, referrerInfo: { extraData: {} } })).toBe(true);
+});
