@@ -1,18 +1,26 @@
-// Build of the mini program: clean -> (transpile TS, copy wxml/wxss/json/images) -> validate with wcc/wcsc -> size
-// budget. Small typed task factories composed with series/parallel; `buildMiniprogram()` runs the same pipeline
+// Build of the mini program: clean -> check the backend URL for the target -> (transpile TS, copy wxml/wxss/json/images)
+// -> validate with wcc/wcsc -> size budget. Small typed task factories composed with series/parallel; `buildMiniprogram()` runs the same pipeline
 // programmatically (the e2e suite and `npm start` build into their own folder with their own backend URL).
 import { spawnSync } from 'child_process';
-import { promises as fs, constants as fsConstants } from 'fs';
+import { promises as fs, constants as fsConstants, readFileSync } from 'fs';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
 import { parallel, series, watch as gulpWatch } from 'gulp';
+import { BUILD_TARGETS, backendUrlProblem, DEVELOP_API_BASE_URL, type BuildTarget } from './miniprogram/lib/backend-url';
 
 const ROOT = __dirname;
+/** Build settings for WeChat DevTools, whose custom commands run without your shell's environment (see README). */
+export const BUILD_ENV_FILE = '.env.build';
 
 export interface BuildOptions {
   /** where the built mini program goes; default $MINIPROGRAM_OUT_DIR or <repo>/dist */
   outDir?: string;
-  /** backend base URL baked into the build; default $API_BASE_URL, else the config module's per-envVersion URL */
+  /**
+   * develop (default), preview (a phone: no loopback backend) or release (a trial/release upload: a public https
+   * backend only). A URL the target cannot use fails the build and leaves no dist/ behind.
+   */
+  target?: BuildTarget;
+  /** backend base URL baked into the build; default $API_BASE_URL, then API_BASE_URL in .env.build, then (develop only) http://127.0.0.1:3000 */
   apiBaseUrl?: string;
   /** mini program sources; default <repo>/miniprogram */
   srcDir?: string;
@@ -27,10 +35,39 @@ type Task = (() => Promise<void>) & { displayName?: string };
 export const SIZE_BUDGET_BYTES = 100 * 1024;
 const ASSET_EXTENSIONS = ['.wxml', '.wxss', '.json', '.wxs', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp'];
 
+/** KEY=VALUE lines (# comments, optional quotes) of .env.build in the project root; {} when there is none. */
+export function readBuildEnvFile(file: string = path.join(ROOT, BUILD_ENV_FILE)): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  const values: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m || line.trim().startsWith('#')) continue;
+    values[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return values;
+}
+
+function resolveTarget(target: string | undefined): BuildTarget {
+  const value = target || process.env.MINIPROGRAM_TARGET || 'develop';
+  if (!BUILD_TARGETS.includes(value as BuildTarget)) {
+    throw new BuildError('config', [`MINIPROGRAM_TARGET must be one of ${BUILD_TARGETS.join(', ')}, got "${value}"`]);
+  }
+  return value as BuildTarget;
+}
+
 export function resolveBuildOptions(options: BuildOptions = {}): ResolvedOptions {
+  const target = resolveTarget(options.target);
+  const fromEnv = process.env.API_BASE_URL || readBuildEnvFile().API_BASE_URL || '';
+  const apiBaseUrl = options.apiBaseUrl !== undefined ? options.apiBaseUrl : fromEnv || (target === 'develop' ? DEVELOP_API_BASE_URL : '');
   return {
     outDir: path.resolve(options.outDir || process.env.MINIPROGRAM_OUT_DIR || path.join(ROOT, 'dist')),
-    apiBaseUrl: options.apiBaseUrl !== undefined ? options.apiBaseUrl : process.env.API_BASE_URL || '',
+    target,
+    apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
     srcDir: path.resolve(options.srcDir || path.join(ROOT, 'miniprogram')),
     sizeBudgetBytes: options.sizeBudgetBytes || SIZE_BUDGET_BYTES,
     log: options.log || ((line) => console.log(line)),
@@ -45,6 +82,8 @@ export class BuildError extends Error {
   ) {
     super(`${step} failed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'BuildError';
+    // gulp-cli prints the message alone for such errors: the problems are the news, not where the build noticed them
+    Object.defineProperty(this, 'showStack', { value: false });
   }
 }
 
@@ -83,7 +122,7 @@ async function transpileFiles(o: ResolvedOptions, files: string[]): Promise<void
       target: 'es2018',
       charset: 'utf8',
       logLevel: 'silent',
-      define: { __API_BASE_URL__: JSON.stringify(o.apiBaseUrl) },
+      define: { __API_BASE_URL__: JSON.stringify(o.apiBaseUrl), __BUILD_TARGET__: JSON.stringify(o.target) },
     });
   } catch (err) {
     const failure = err as esbuild.BuildFailure;
@@ -102,6 +141,18 @@ async function copyFiles(o: ResolvedOptions, files: string[]): Promise<void> {
     await fs.copyFile(file, target);
   }
 }
+
+/** Refuses a backend URL the target cannot use, naming API_BASE_URL. Runs after clean: a refused build leaves no dist/ to upload. */
+export const checkConfigTask = (o: ResolvedOptions): Task =>
+  named('check-config', async () => {
+    const problem = backendUrlProblem(o.apiBaseUrl, o.target);
+    if (problem) {
+      throw new BuildError('config', [
+        `${problem} (${o.target} build; from the environment or ${BUILD_ENV_FILE} in the project root)`,
+      ]);
+    }
+    o.log(`${o.target} build for the backend at ${o.apiBaseUrl}`);
+  });
 
 export const cleanTask = (o: ResolvedOptions): Task =>
   named('clean', async () => {
@@ -211,7 +262,7 @@ export const sizeTask = (o: ResolvedOptions): Task =>
 
 /** The pipeline as stages: the tasks of a stage run in parallel, stages run in order. */
 function buildStages(o: ResolvedOptions): Task[][] {
-  return [[cleanTask(o)], [transpileTask(o), copyTask(o)], [validateTask(o)], [sizeTask(o)]];
+  return [[cleanTask(o)], [checkConfigTask(o)], [transpileTask(o), copyTask(o)], [validateTask(o)], [sizeTask(o)]];
 }
 
 export function buildTask(options: BuildOptions = {}) {
@@ -260,5 +311,9 @@ export function watchTask(options: BuildOptions = {}): Task {
 }
 
 export const build = buildTask();
+/** `npm run build:preview` (DevTools' beforePreview): a develop version on a phone */
+export const preview = buildTask({ target: 'preview' });
+/** `npm run build:release` (DevTools' beforeUpload): what a trial or release version may ship */
+export const release = buildTask({ target: 'release' });
 export const watch = watchTask();
 export default build;

@@ -1,6 +1,6 @@
 // App: builds the runtime from `wx` once, at module load, and feeds it the app's show/hide events.
 import { createAppRuntime, initialGlobalData } from './lib/runtime';
-import { resolveApiBaseUrl, type EnvVersion } from './lib/config';
+import { resolveBackend, type EnvVersion } from './lib/config';
 import { createHostClock } from './lib/clock';
 
 function envVersion(): EnvVersion {
@@ -19,7 +19,8 @@ const clock = createHostClock({
 });
 
 const globalData = initialGlobalData();
-const runtime = createAppRuntime({ wx, clock, baseUrl: resolveApiBaseUrl(envVersion()), globalData });
+const backend = resolveBackend(envVersion());
+const runtime = createAppRuntime({ wx, clock, baseUrl: backend.baseUrl, configProblem: backend.problem, globalData });
 
 App<IAppOption>({
   globalData,

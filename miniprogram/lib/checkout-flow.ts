@@ -86,6 +86,8 @@ export interface CheckoutFlowDeps {
   clock: Clock;
   /** the order this launch found unfinished in storage, handed to the first checkout page only (see runtime.ts) */
   takeResumable?: () => PendingOrder | null;
+  /** this version must not talk to its backend (a development build running as trial/release) */
+  configProblem?: string;
   render(patch: Partial<CheckoutView>): void;
 }
 
@@ -308,6 +310,11 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
 
   return {
     start(query = {}) {
+      if (deps.configProblem) {
+        console.error(`checkout disabled: ${deps.configProblem}`);
+        enter('load-error', { errorText: '支付服务配置有误，请联系商家' });
+        return;
+      }
       if (query.sku) sku = query.sku;
       const stored = deps.takeResumable ? deps.takeResumable() : null;
       if (stored) {

@@ -1,25 +1,41 @@
-// Every default the client uses, in one place: backend per envVersion, provider profiles, confirmation timing.
+// Every default the client uses, in one place: the backend, provider profiles, confirmation timing, storage keys.
 import type { ProviderName } from '../../typings/provider';
+import { backendUrlProblem, DEVELOP_API_BASE_URL, type BuildTarget } from './backend-url';
 
 export type EnvVersion = 'develop' | 'trial' | 'release';
 
 /**
- * Baked in by the build (esbuild `define`, from API_BASE_URL). Empty means "use the per-envVersion default".
- * Deliberately not readable from storage or a page query: nobody at runtime may redirect payments elsewhere.
+ * Baked in by the build (esbuild `define`, from API_BASE_URL and the build target). Deliberately not readable from
+ * storage or a page query: nobody at runtime may redirect payments elsewhere. Unbuilt (unit tests), the development
+ * backend is used.
  */
 declare const __API_BASE_URL__: string;
+declare const __BUILD_TARGET__: string;
 
-export const API_BASE_URLS: Readonly<Record<EnvVersion, string>> = {
-  develop: 'http://127.0.0.1:3000',
-  // Placeholders until a real deployment: build with API_BASE_URL=https://... for trial/release packages.
-  trial: 'https://trial-api.example.com',
-  release: 'https://api.example.com',
-};
+export interface Backend {
+  /** '' when this version must not talk to any backend (see `problem`) */
+  baseUrl: string;
+  /** why a trial or release version refuses the backend it was built with (English, for the console) */
+  problem?: string;
+}
 
-export function resolveApiBaseUrl(envVersion: EnvVersion | undefined): string {
+/**
+ * The backend this app talks to. A trial or release version runs only a release build with a public https backend:
+ * a develop build uploaded by a path that skipped the build step (DevTools' custom commands off, a CI upload) refuses
+ * to talk to its loopback or http backend instead of sending payers' orders there.
+ */
+export function resolveBackend(envVersion: EnvVersion | undefined): Backend {
   const baked = typeof __API_BASE_URL__ === 'string' ? __API_BASE_URL__ : '';
-  if (baked) return baked.replace(/\/+$/, '');
-  return API_BASE_URLS[envVersion || 'develop'] || API_BASE_URLS.develop;
+  const target = (typeof __BUILD_TARGET__ === 'string' ? __BUILD_TARGET__ : 'develop') as BuildTarget;
+  const baseUrl = (baked || DEVELOP_API_BASE_URL).replace(/\/+$/, '');
+  if (envVersion === 'trial' || envVersion === 'release') {
+    const problem =
+      target !== 'release'
+        ? `this ${envVersion} version was built for ${target} (npm run build:release builds for upload)`
+        : backendUrlProblem(baseUrl, 'release');
+    if (problem) return { baseUrl: '', problem };
+  }
+  return { baseUrl };
 }
 
 export interface ProviderProfile {

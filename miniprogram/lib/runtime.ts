@@ -41,6 +41,8 @@ export interface RuntimeDeps {
   wx: WxPort;
   clock: Clock;
   baseUrl: string;
+  /** set when this version must not talk to its backend (lib/config.ts resolveBackend): every page says so */
+  configProblem?: string;
   /** the provider's return, as the documentation's App.onShow stores it */
   globalData?: PayGlobalData;
   confirmConfig?: Partial<ConfirmConfig>;
@@ -116,7 +118,7 @@ export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
       visibility.hide();
     },
     createCheckoutFlow(render) {
-      return createCheckoutFlow({ api, confirmer, pending, watcher, navigate: wx, visibility, clock, render, takeResumable });
+      return createCheckoutFlow({ api, confirmer, pending, watcher, navigate: wx, visibility, clock, render, takeResumable, configProblem: deps.configProblem });
     },
   };
 }

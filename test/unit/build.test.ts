@@ -3,7 +3,8 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildMiniprogram, BuildError } from '../../gulpfile';
+import { buildMiniprogram, BuildError, readBuildEnvFile } from '../../gulpfile';
+import { backendUrlProblem } from '../../miniprogram/lib/backend-url';
 import { DEV_MERCHANT_KEY } from '../../config/dev-defaults';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -121,4 +122,66 @@ test('project.config.json opens dist/ in DevTools', async () => {
   const project = JSON.parse(await fs.readFile(path.join(ROOT, 'project.config.json'), 'utf8'));
   expect(project).toMatchObject({ miniprogramRoot: 'dist/', compileType: 'miniprogram', setting: { urlCheck: false } });
   expect(typeof project.appid).toBe('string');
+});
+
+describe('a trial/release build refuses a backend no payer can reach', () => {
+  const refused: [string, string | RegExp][] = [
+    ['', /API_BASE_URL is not set/],
+    ['http://api.example.com', /API_BASE_URL "http:\/\/api\.example\.com" is not https/],
+    ['https://127.0.0.1:3000', /loopback or private/],
+    ['https://localhost', /loopback or private/],
+    ['https://[::1]:3000', /loopback or private/],
+    ['https://10.0.0.8', /loopback or private/],
+    ['https://172.20.1.1', /loopback or private/],
+    ['https://192.168.1.20:3000', /loopback or private/],
+    ['https://169.254.1.1', /loopback or private/],
+    ['https://backend', /loopback or private/],
+    ['https://pay.local', /loopback or private/],
+    ['https://8.8.8.8', /IP address/],
+    ['ftp://api.example.com', /not an http\(s\) URL/],
+    ['api.example.com', /not an http\(s\) URL/],
+  ];
+
+  test.each(refused)('API_BASE_URL=%j is refused, naming the variable', (url, pattern) => {
+    const problem = backendUrlProblem(url, 'release');
+    expect(problem).toMatch(pattern);
+    expect(problem).toContain('API_BASE_URL');
+  });
+
+  test('a public https origin (with or without a path) is accepted for release', () => {
+    expect(backendUrlProblem('https://api.example.com', 'release')).toBeNull();
+    expect(backendUrlProblem('https://pay.example.com:8443/shop-api', 'release')).toBeNull();
+  });
+
+  test('a preview (a phone) refuses loopback but takes a LAN address; develop takes either', () => {
+    expect(backendUrlProblem('http://127.0.0.1:3000', 'preview')).toMatch(/phone cannot reach/);
+    expect(backendUrlProblem('http://192.168.1.20:3000', 'preview')).toBeNull();
+    expect(backendUrlProblem('http://127.0.0.1:3000', 'develop')).toBeNull();
+  });
+
+  test('the refused build fails with the reason and leaves no dist/ behind to upload', async () => {
+    const outDir = path.join(tmp, 'refused', 'dist');
+    await buildMiniprogram({ outDir, apiBaseUrl: 'http://127.0.0.1:3000', log: quiet });
+    const error = await buildMiniprogram({ outDir, target: 'release', apiBaseUrl: 'http://127.0.0.1:3000', log: quiet }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as Error).message).toMatch(/API_BASE_URL "http:\/\/127\.0\.0\.1:3000" is not https.*release build/);
+    await expect(fs.stat(outDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  test('a release build bakes its target and URL in', async () => {
+    const outDir = path.join(tmp, 'release', 'dist');
+    const logs: string[] = [];
+    await buildMiniprogram({ outDir, target: 'release', apiBaseUrl: 'https://api.example.com/', log: (l) => logs.push(l) });
+    const config = await fs.readFile(path.join(outDir, 'lib/config.js'), 'utf8');
+    expect(config).toContain('"https://api.example.com"');
+    expect(config).toContain('"release"');
+    expect(logs).toContain('release build for the backend at https://api.example.com');
+  });
+
+  test('.env.build supplies API_BASE_URL for WeChat DevTools, whose commands run without your shell environment', async () => {
+    const file = path.join(tmp, 'env.build');
+    await fs.writeFile(file, '# for DevTools uploads\nAPI_BASE_URL="https://api.example.com"\nexport OTHER=1\n');
+    expect(readBuildEnvFile(file)).toEqual({ API_BASE_URL: 'https://api.example.com', OTHER: '1' });
+    expect(readBuildEnvFile(path.join(tmp, 'missing'))).toEqual({});
+  });
 });

@@ -1,6 +1,6 @@
 import { launch, returnFromProvider, settle, storedOrder, PROVIDER_APP_ID } from './harness';
 import { PENDING_ORDERS_KEY } from '../../miniprogram/lib/pending-store';
-import { createFakeBackend, TAP_RULE_ERRMSG } from '../fixtures/fake-wx';
+import { createFakeBackend, createFakeWx, TAP_RULE_ERRMSG } from '../fixtures/fake-wx';
 
 beforeEach(() => {
   jest.useFakeTimers();
@@ -490,4 +490,18 @@ describe('a check answer that is not a well-formed verdict about this order', ()
     await settle(1000);
     expect(page.data.statusText).toBe('支付成功');
   });
+});
+
+test('a trial version built for development refuses its backend: no request, a message for the payer, no pay button', async () => {
+  const backend = createFakeBackend();
+  const fake = createFakeWx({ handler: backend.handler, accountEnvVersion: 'trial' });
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const mp = launch({ fake, backend });
+  const page = mp.openCheckout();
+  await settle(5000);
+  expect(fake.requests).toHaveLength(0);
+  expect(page.data.errorText).toContain('支付服务配置有误');
+  expect(page.data.showPay).toBe(false);
+  expect(errors.mock.calls[0][0]).toMatch(/trial version was built for develop/);
+  errors.mockRestore();
 });
