@@ -1,5 +1,6 @@
 // The merchant backend's client (contract: typings/api.d.ts). Errors come back as data with a kind the caller can
-// branch on: 'network' and 'server' (5xx/429) are worth retrying, 'client' (other 4xx) is not.
+// branch on. Their messages are for developers (English, with the HTTP status, the backend's code and message, or
+// WeChat's errMsg) and go to the console only: what the payer reads comes from lib/messages.ts.
 import type {
   ApiErrorBody,
   CreateOrderResponse,
@@ -8,9 +9,15 @@ import type {
   PayCheckResponse,
 } from '../../typings/api';
 import type { CancelSignal, RequestPort } from './ports';
+import type { Connectivity } from './connectivity';
 import { REQUEST_TIMEOUT_MS } from './config';
 
-export type ApiErrorKind = 'network' | 'timeout' | 'server' | 'client' | 'aborted' | 'bad-response';
+/**
+ * network: no answer (connection refused, DNS, TLS) while the phone is online; offline: no answer and WeChat reports
+ * no network; timeout: no answer in time; server: 5xx or 429; client: another 4xx; bad-response: a 2xx that is not
+ * the answer the contract promises; aborted: cancelled by the caller.
+ */
+export type ApiErrorKind = 'network' | 'offline' | 'timeout' | 'server' | 'client' | 'aborted' | 'bad-response';
 
 export class ApiError extends Error {
   constructor(
@@ -23,9 +30,6 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  get retryable(): boolean {
-    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'server';
-  }
 }
 
 export interface CallOptions {
@@ -73,22 +77,40 @@ function wellFormedOrder(data: unknown): CreateOrderResponse | null {
   return ok ? o : null;
 }
 
+function preview(data: unknown): string {
+  let text: string;
+  try {
+    text = typeof data === 'string' ? data : JSON.stringify(data);
+  } catch {
+    text = String(data);
+  }
+  return text === undefined ? 'no body' : text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
 function isErrorBody(data: unknown): data is ApiErrorBody {
   return !!data && typeof data === 'object' && !!(data as ApiErrorBody).error && typeof (data as ApiErrorBody).error.message === 'string';
 }
 
-export function createApiClient(deps: { request: RequestPort; baseUrl: string }): ApiClient {
-  const { request, baseUrl } = deps;
+export function createApiClient(deps: { request: RequestPort; baseUrl: string; connectivity?: Connectivity }): ApiClient {
+  const { request, baseUrl, connectivity } = deps;
+
+  /** A request that got no answer: the phone offline (WeChat says so, asked right now) or the backend unreachable. */
+  function noAnswer(kind: 'network' | 'timeout', what: string, errMsg: string): Promise<ApiError> {
+    const error = (offline: boolean) => new ApiError(offline ? 'offline' : kind, `${what}: ${errMsg}${offline ? ' (WeChat reports no network)' : ''}`);
+    if (!connectivity) return Promise.resolve(error(false));
+    return connectivity.refresh().then((online) => error(!online), () => error(false));
+  }
 
   /** `accept` turns a 2xx body into the typed answer, or null when it is not one (a 'bad-response' error). */
   function call<T>(method: 'GET' | 'POST', path: string, data: Record<string, unknown> | undefined, accept: (body: unknown) => T | null, opts: CallOptions = {}): Promise<T> {
+    const what = `${method} ${path}`;
     return new Promise<T>((resolve, reject) => {
       const signal = opts.signal;
-      if (signal && signal.aborted) return reject(new ApiError('aborted', '请求已取消'));
+      if (signal && signal.aborted) return reject(new ApiError('aborted', `${what}: cancelled`));
       let settled = false;
       const onAbort = () => {
         task.abort();
-        finish(() => reject(new ApiError('aborted', '请求已取消')));
+        finish(() => reject(new ApiError('aborted', `${what}: cancelled`)));
       };
       const finish = (fn: () => void) => {
         if (settled) return;
@@ -106,18 +128,20 @@ export function createApiClient(deps: { request: RequestPort; baseUrl: string })
           if (res.statusCode >= 200 && res.statusCode < 300) {
             const accepted = accept(res.data);
             if (accepted) return resolve(accepted);
-            return reject(new ApiError('bad-response', '服务器返回了无法识别的数据', res.statusCode));
+            return reject(new ApiError('bad-response', `${what} answered HTTP ${res.statusCode} with a body that is not the contract's answer: ${preview(res.data)}`, res.statusCode));
           }
           const body = isErrorBody(res.data) ? res.data.error : undefined;
           const kind: ApiErrorKind = res.statusCode >= 500 || res.statusCode === 429 ? 'server' : 'client';
-          reject(new ApiError(kind, body ? body.message : `服务器错误（HTTP ${res.statusCode}）`, res.statusCode, body && body.code));
+          const detail = body ? `${body.code}: ${body.message}` : preview(res.data);
+          reject(new ApiError(kind, `${what} answered HTTP ${res.statusCode} ${detail}`, res.statusCode, body && typeof body.code === 'string' ? body.code : undefined));
         }),
-        fail: (err) => finish(() => {
+        fail: (err) => {
           const msg = err && err.errMsg ? err.errMsg : 'request:fail';
-          if (/abort/.test(msg)) return reject(new ApiError('aborted', '请求已取消'));
-          if (/timeout/.test(msg)) return reject(new ApiError('timeout', '网络超时，请检查网络'));
-          reject(new ApiError('network', '网络不可用，请检查网络'));
-        }),
+          if (/abort/.test(msg)) return finish(() => reject(new ApiError('aborted', `${what}: ${msg}`)));
+          const kind = /timeout/.test(msg) ? 'timeout' : 'network';
+          // settled now (a late abort changes nothing); rejected once WeChat said whether the phone is online
+          finish(() => void noAnswer(kind, what, msg).then(reject));
+        },
       });
       if (signal) signal.addEventListener('abort', onAbort);
     });

@@ -1,80 +1,22 @@
 // The checkout page's state machine. The page forwards lifecycle and taps here and setData()s the patches this
-// emits; everything else (order, jump, return, confirmation) is decided here, with ports passed in.
+// emits; everything else (order, jump, return, confirmation) is decided here, with ports passed in. What the page
+// shows for a state is lib/checkout-view.ts; what the payer reads about a problem is lib/messages.ts.
 import type { CreateOrderResponse } from '../../typings/api';
 import { ApiError, type ApiClient } from './api';
 import { createCancelSource, type CancelSource } from './cancel';
+import { composeView, initialView, type CheckoutView, type Phase } from './checkout-view';
 import type { ConfirmProgress, ConfirmResult, Confirmer } from './confirmer';
 import { DEFAULT_SKU, PROVIDER_APP_IDS } from './config';
+import type { Connectivity } from './connectivity';
 import { jumpToProvider, navigatorTarget, type JumpFailure, type NavigatorTarget } from './jump';
-import { formatFen } from './money';
+import { messageForError, type MessageKey } from './messages';
 import type { PendingOrder, PendingStore } from './pending-store';
 import type { Clock, NavigatePort, WxError } from './ports';
 import type { ProviderReturn, ReturnWatcher } from './return-watcher';
+import type { ThemeSource } from './theme';
 import type { Visibility } from './visibility';
 
-export type Phase =
-  | 'loading'
-  | 'load-error'
-  | 'ready'
-  | 'jumping'
-  | 'fallback'
-  | 'awaiting-return'
-  | 'confirming'
-  | 'paid'
-  | 'unpaid'
-  | 'failed'
-  | 'expired'
-  | 'check-error';
-
-/** Exactly what the WXML shows: nothing else goes through setData. */
-export interface CheckoutView {
-  phase: Phase;
-  statusText: string;
-  title: string;
-  amountText: string;
-  payEnabled: boolean;
-  showPay: boolean;
-  showRecheck: boolean;
-  showRepay: boolean;
-  showRetry: boolean;
-  retryText: string;
-  errorText: string;
-  busy: boolean;
-  fallback: NavigatorTarget | null;
-}
-
-export const STATUS_TEXT: Readonly<Record<Phase, string>> = {
-  loading: '正在创建订单…',
-  'load-error': '订单创建失败',
-  ready: '待支付',
-  jumping: '正在打开支付…',
-  fallback: '请点击「前往支付」完成支付',
-  'awaiting-return': '等待支付结果…',
-  confirming: '正在确认支付结果…',
-  paid: '支付成功',
-  unpaid: '尚未支付',
-  failed: '支付失败',
-  expired: '订单已过期',
-  'check-error': '暂时无法确认支付结果',
-};
-
-export function initialView(): CheckoutView {
-  return {
-    phase: 'loading',
-    statusText: STATUS_TEXT.loading,
-    title: '',
-    amountText: '',
-    payEnabled: false,
-    showPay: true,
-    showRecheck: false,
-    showRepay: false,
-    showRetry: false,
-    retryText: '重试',
-    errorText: '',
-    busy: true,
-    fallback: null,
-  };
-}
+export { initialView, type CheckoutView, type Phase };
 
 export interface CheckoutFlowDeps {
   api: ApiClient;
@@ -83,11 +25,15 @@ export interface CheckoutFlowDeps {
   watcher: ReturnWatcher;
   navigate: NavigatePort;
   visibility?: Visibility;
+  connectivity?: Connectivity;
+  theme?: ThemeSource;
   clock: Clock;
   /** the order this launch found unfinished in storage, handed to the first checkout page only (see runtime.ts) */
   takeResumable?: () => PendingOrder | null;
   /** this version must not talk to its backend (a development build running as trial/release) */
   configProblem?: string;
+  /** where developers read what went wrong (English, errMsgs, codes); never the page */
+  log?: (line: string) => void;
   render(patch: Partial<CheckoutView>): void;
 }
 
@@ -107,6 +53,9 @@ export interface CheckoutFlow {
 const PAYABLE: readonly Phase[] = ['ready'];
 const REPAYABLE: readonly Phase[] = ['unpaid', 'awaiting-return', 'check-error'];
 
+/** Order-creation problems that end by themselves once the network is back: retried then without a tap. */
+const RETRY_ON_RECONNECT: readonly MessageKey[] = ['order.offline', 'order.unreachable', 'order.timeout'];
+
 type Order = Omit<PendingOrder, 'jumpedAt'>;
 
 function toOrder(res: CreateOrderResponse): Order {
@@ -121,60 +70,68 @@ function toOrder(res: CreateOrderResponse): Order {
   };
 }
 
-/** What the user reads when WeChat would not open the pay mini program; WeChat's own errMsg goes to the console. */
-function friendlyJumpError(err: WxError): string {
-  console.warn('navigateToMiniProgram failed:', err.errMsg);
-  return '无法打开支付小程序，请重试';
-}
-
 export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
   const { api, confirmer, pending, watcher, navigate, clock } = deps;
+  const log = deps.log || ((line: string) => console.warn(line));
   let view = initialView();
   let sku = DEFAULT_SKU;
   let order: Order | null = null;
+  /** what the card shows: the order, or the last one (after the backend disowned it, or while a new one loads) */
+  let shown: { body: string; totalFee: number } | null = null;
+  let message: MessageKey | null = null;
   let payjsOrderId: string | undefined;
   /** where a cancelled jump goes back to */
   let payablePhase: 'ready' | 'unpaid' = 'ready';
   let loadRun = 0;
   let confirmation: CancelSource | null = null;
-  let unsubscribe: (() => void) | null = null;
+  const subscriptions: (() => void)[] = [];
   let unloaded = false;
 
-  function render(next: Partial<CheckoutView>) {
+  function render(next: CheckoutView) {
     if (unloaded) return;
     const patch: Partial<CheckoutView> = {};
     let changed = false;
     for (const key of Object.keys(next) as (keyof CheckoutView)[]) {
-      if (view[key] !== next[key]) {
+      if (JSON.stringify(view[key]) !== JSON.stringify(next[key])) {
         (patch as Record<string, unknown>)[key] = next[key];
         changed = true;
       }
     }
     if (!changed) return;
-    view = { ...view, ...patch };
+    view = next;
     deps.render(patch);
   }
 
-  /** Every phase decides every flag, so no stale button survives a transition. */
-  function enter(phase: Phase, extra: { errorText?: string; fallback?: NavigatorTarget | null; retryText?: string } = {}) {
-    const hasOrder = !!order;
-    render({
-      phase,
-      statusText: STATUS_TEXT[phase],
-      title: order ? order.body : view.title,
-      amountText: order ? formatFen(order.totalFee) : view.amountText,
-      showPay: phase === 'loading' || phase === 'ready' || phase === 'jumping',
-      payEnabled: phase === 'ready' && hasOrder,
-      // a check needs an order: after the backend disowned it only 重新下单 is left
-      showRecheck: (phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error') && hasOrder,
-      // 重新支付: the same order again while it may still be paid, a new order once it is failed or expired
-      showRepay: ((phase === 'unpaid' || phase === 'awaiting-return' || phase === 'check-error') && hasOrder) || phase === 'failed' || phase === 'expired',
-      showRetry: phase === 'load-error' || (phase === 'check-error' && !hasOrder),
-      retryText: extra.retryText || (phase === 'load-error' ? '重试' : '重新下单'),
-      errorText: extra.errorText || '',
-      busy: phase === 'loading' || phase === 'jumping' || phase === 'confirming',
-      fallback: phase === 'fallback' ? extra.fallback || null : null,
-    });
+  const redraw = () =>
+    render(
+      composeView({
+        phase: view.phase,
+        order: shown,
+        hasOrder: !!order,
+        message,
+        fallback: view.fallback,
+        theme: deps.theme ? deps.theme.current : 'light',
+      }),
+    );
+
+  function enter(phase: Phase, extra: { message?: MessageKey | null; fallback?: NavigatorTarget | null } = {}) {
+    message = extra.message || null;
+    render(
+      composeView({
+        phase,
+        order: shown,
+        hasOrder: !!order,
+        message,
+        fallback: extra.fallback || null,
+        theme: deps.theme ? deps.theme.current : 'light',
+      }),
+    );
+  }
+
+  /** A problem for the payer (from the message table) and its details for developers. */
+  function problem(phase: Phase, key: MessageKey, detail: string) {
+    log(`[checkout] ${key}: ${detail}`);
+    enter(phase, { message: key });
   }
 
   function loadOrder() {
@@ -187,11 +144,13 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       (res) => {
         if (unloaded || run !== loadRun) return;
         order = toOrder(res);
+        shown = { body: order.body, totalFee: order.totalFee };
         enter('ready');
       },
       (err: unknown) => {
         if (unloaded || run !== loadRun) return;
-        enter('load-error', { errorText: err instanceof ApiError ? err.message : '未知错误' });
+        const error = err instanceof ApiError ? err : new ApiError('network', String(err));
+        problem('load-error', messageForError(error, 'order'), error.message);
       },
     );
   }
@@ -202,7 +161,7 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     const current = order;
     // the backend names the target; the app only ever opens the pay mini programs it was built for
     if (PROVIDER_APP_IDS.indexOf(current.provider.appId) < 0) {
-      enter(payablePhase, { errorText: '支付服务配置有误，请联系商家' });
+      problem('blocked', 'jump.not_allowed', `the backend named ${current.provider.appId}, which is not in PROVIDER_APP_IDS`);
       return;
     }
     // 重新支付 while a confirmation runs: that confirmation is for the jump being replaced
@@ -230,8 +189,8 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
       return;
     }
     watcher.forget(current.outTradeNo);
-    if (kind === 'cancel') enter(payablePhase);
-    else enter(payablePhase, { errorText: friendlyJumpError(err) });
+    if (kind === 'cancel') enter(payablePhase, { message: 'jump.cancelled' });
+    else problem(payablePhase, 'jump.refused', `navigateToMiniProgram failed: ${err.errMsg}`);
   }
 
   function onReturn(ret: ProviderReturn) {
@@ -255,31 +214,33 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     // from the first check on, the user may have paid: a cancelled 重新支付 comes back to 尚未支付, not 待支付
     payablePhase = 'unpaid';
     enter('confirming');
+    const live = () => !source.signal.aborted && !unloaded && order === current;
     // While the backend cannot be reached the confirmer keeps retrying, but the user must not be left without a
-    // button: show the error with 我已支付，重新查询 and 重新支付 until an answer comes through again.
+    // button: show the problem with 我已支付，重新查询 and 重新支付 until an answer comes through again.
     const onProgress = (progress: ConfirmProgress) => {
-      if (source.signal.aborted || unloaded || order !== current) return;
-      if (progress.state === 'retrying' && view.phase === 'confirming') {
-        enter('check-error', { errorText: `${progress.error.message}，正在自动重试` });
-      } else if (progress.state === 'waiting' && view.phase === 'check-error') {
+      if (!live()) return;
+      if (progress.state === 'retrying') {
+        const key = messageForError(progress.error, 'check');
+        if (view.phase === 'confirming' || (view.phase === 'check-error' && message !== key)) problem('check-error', key, progress.error.message);
+      } else if (view.phase === 'check-error') {
         enter('confirming');
       }
     };
     confirmer
       .confirm(
         { outTradeNo: current.outTradeNo, orderToken: current.orderToken },
-        { signal: source.signal, visibility: deps.visibility, payjsOrderId, onProgress },
+        { signal: source.signal, visibility: deps.visibility, connectivity: deps.connectivity, payjsOrderId, onProgress },
       )
       .then(
         (result) => {
-          if (source.signal.aborted || unloaded || order !== current) return;
+          if (!live()) return;
           confirmation = null;
           onVerdict(current, result);
         },
-        () => {
-          if (source.signal.aborted || unloaded || order !== current) return;
+        (err: unknown) => {
+          if (!live()) return;
           confirmation = null;
-          enter('check-error', { errorText: '查询出错，请重新查询' });
+          problem('check-error', 'check.stopped', `the confirmer failed: ${String(err)}`);
         },
       );
   }
@@ -293,40 +254,49 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
         return;
       case 'timeout':
         payablePhase = 'unpaid';
-        if (result.lastError) enter('check-error', { errorText: result.lastError.message });
-        else enter('unpaid');
+        if (result.lastError) problem('check-error', 'check.stopped', result.lastError.message);
+        else enter('unpaid', { message: 'confirm.timeout' });
         return;
       case 'rejected':
         // the backend does not know this order/token: nothing left to confirm, a new order is the way out
         pending.settle(current.outTradeNo, 'unknown-order');
         watcher.forget(current.outTradeNo);
         order = null;
-        enter('check-error', { errorText: result.error.message });
+        problem('check-error', 'check.order_not_found', result.error.message);
         return;
       case 'cancelled':
         return;
     }
   }
 
+  /** The network came back (WeChat says so): whatever was waiting for it goes on without a tap. */
+  function onNetwork(online: boolean) {
+    if (!online || unloaded) return;
+    if (view.phase === 'load-error' && message && RETRY_ON_RECONNECT.indexOf(message) >= 0) loadOrder();
+    else if (view.phase === 'check-error' && !confirmation && order) startConfirm();
+  }
+
   return {
     start(query = {}) {
+      if (deps.theme) subscriptions.push(deps.theme.onChange(redraw));
       if (deps.configProblem) {
-        console.error(`checkout disabled: ${deps.configProblem}`);
-        enter('load-error', { errorText: '支付服务配置有误，请联系商家' });
+        problem('blocked', 'app.misconfigured', `checkout disabled: ${deps.configProblem}`);
         return;
       }
+      if (deps.connectivity) subscriptions.push(deps.connectivity.onChange(onNetwork));
       if (query.sku) sku = query.sku;
+      // a return WeChat reported before this page existed (cold start, scene 1038) is delivered on subscribing
       const stored = deps.takeResumable ? deps.takeResumable() : null;
       if (stored) {
         order = stored;
+        shown = { body: stored.body, totalFee: stored.totalFee };
         payjsOrderId = stored.payjsOrderId;
         payablePhase = 'unpaid';
-        // a return WeChat reported before this page existed (cold start, scene 1038) is delivered right here
-        unsubscribe = watcher.subscribe(onReturn);
+        subscriptions.push(watcher.subscribe(onReturn));
         if (view.phase !== 'confirming') startConfirm();
         return;
       }
-      unsubscribe = watcher.subscribe(onReturn);
+      subscriptions.push(watcher.subscribe(onReturn));
       loadOrder();
     },
     tapPay: () => jump(PAYABLE),
@@ -347,14 +317,14 @@ export function createCheckoutFlow(deps: CheckoutFlowDeps): CheckoutFlow {
     fallbackFail(err) {
       if (view.phase !== 'fallback' || !order) return;
       watcher.forget(order.outTradeNo);
-      enter(payablePhase, { errorText: /:fail cancel\b/.test(err.errMsg || '') ? '' : friendlyJumpError(err) });
+      if (/:fail cancel\b/.test(err.errMsg || '')) enter(payablePhase, { message: 'jump.cancelled' });
+      else problem(payablePhase, 'jump.refused', `<navigator target="miniProgram"> failed: ${err.errMsg}`);
     },
     unload() {
       unloaded = true;
       if (confirmation) confirmation.cancel();
       confirmation = null;
-      if (unsubscribe) unsubscribe();
-      unsubscribe = null;
+      for (const off of subscriptions.splice(0)) off();
     },
     view: () => view,
   };

@@ -56,7 +56,7 @@ export const PROVIDER_APP_IDS: readonly string[] = Object.keys(PROVIDERS).map((k
 export interface ConfirmConfig {
   /** long-poll hold asked of the backend per check (the backend caps it at 30000) */
   waitMs: number;
-  /** give up (showing "not paid yet", never "failed") after this much visible time */
+  /** give up (showing "not paid yet", never "failed") after this much visible time of `pending` answers */
   deadlineMs: number;
   /** a pending answer that came back sooner than this is followed by a pause, so a backend ignoring waitMs is not hammered */
   minCheckIntervalMs: number;
@@ -69,9 +69,14 @@ export interface ConfirmConfig {
   maxCheckIntervalMs: number;
   /** at most this many checks per confirm() (1: a single check, like a manual "check again" tap); then `timeout` */
   maxChecks: number;
-  /** first retry delay after a network or 5xx error; doubles per consecutive error */
+  /** first retry delay after a failed check; doubles per consecutive failure */
   backoffBaseMs: number;
+  /** cap of that delay while the backend answers 5xx/429 or nonsense (it is up, and struggling) */
   backoffMaxMs: number;
+  /** cap while it cannot be reached at all: the payer sees the problem, and should see it end within a second */
+  unreachableBackoffMaxMs: number;
+  /** a confirmation that gets no answer this long stops with the error (the page keeps 我已支付，重新查询) */
+  maxOutageMs: number;
   /** per-request timeout: waitMs plus this margin */
   requestTimeoutMarginMs: number;
 }
@@ -85,6 +90,8 @@ export const CONFIRM_DEFAULTS: Readonly<ConfirmConfig> = {
   maxChecks: Infinity,
   backoffBaseMs: 500,
   backoffMaxMs: 8000,
+  unreachableBackoffMaxMs: 1000,
+  maxOutageMs: 5 * 60000,
   requestTimeoutMarginMs: 5000,
 };
 

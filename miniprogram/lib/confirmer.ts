@@ -1,11 +1,18 @@
-// Asks the backend for an order's verdict: long-poll (`waitMs`) in a loop under an overall deadline, exponential
-// backoff with jitter on network/5xx errors, paused while the app is hidden, stopped by a cancel signal.
+// Asks the backend for an order's verdict: long-poll (`waitMs`) in a loop under an overall deadline, backoff with
+// jitter on failures, paused while the app is hidden, stopped by a cancel signal.
 // It never looks at the provider's extraData: the only evidence of payment is the backend's `status: 'paid'`.
+//
+// While the backend cannot be reached the loop does not give up at the deadline: the page shows the problem and must
+// clear it as soon as the backend answers again. So after a failure the next check does not wait (an answer comes at
+// once), retries while the backend is unreachable come about once a second (a refused connection costs the backend
+// nothing), retries while it answers 5xx/429 back off to 8 s, and while WeChat reports the phone offline nothing is
+// sent until the network returns. After maxOutageMs of failures it stops with the last error.
 import type { OrderStatus } from '../../typings/api';
 import { ApiError, createApiClient, type ApiClient } from './api';
 import { createCancelSource, sleep } from './cancel';
 import { CONFIRM_DEFAULTS, ORDER_NOT_FOUND_CODE, type ConfirmConfig } from './config';
 import type { CancelSignal, Clock, RequestPort } from './ports';
+import { whenOnline, type Connectivity } from './connectivity';
 import { whenVisible, type Visibility } from './visibility';
 
 export interface ConfirmTarget {
@@ -16,7 +23,7 @@ export interface ConfirmTarget {
 export type ConfirmResult =
   /** the backend's verdict is final */
   | { outcome: 'final'; status: Exclude<OrderStatus, 'pending'>; paidAt?: string; requests: number }
-  /** deadline reached, still pending (lastError set when the backend could not be reached at the end) */
+  /** deadline reached, still pending; or (lastError set) the backend could not be reached for maxOutageMs */
   | { outcome: 'timeout'; lastError?: ApiError; requests: number }
   /** the backend refused the check (4xx): retrying will not help */
   | { outcome: 'rejected'; error: ApiError; requests: number }
@@ -24,7 +31,7 @@ export type ConfirmResult =
 
 /** What the loop is doing between verdicts, for a UI that must show it. */
 export type ConfirmProgress =
-  /** the last check failed (network or 5xx); the next one goes out after `delayMs` */
+  /** the last check failed; the next one goes out after `delayMs` (or when the network returns, if offline) */
   | { state: 'retrying'; error: ApiError; delayMs: number }
   /** the backend answered (still pending) after one or more failures */
   | { state: 'waiting' };
@@ -36,6 +43,8 @@ export interface ConfirmOptions {
   payjsOrderId?: string;
   /** pause while hidden; the deadline does not run meanwhile */
   visibility?: Visibility;
+  /** while WeChat reports no network, wait for it instead of sending checks that cannot arrive */
+  connectivity?: Connectivity;
 }
 
 export interface ConfirmerStats {
@@ -50,8 +59,8 @@ export interface ConfirmerStats {
 export interface Confirmer {
   confirm(target: ConfirmTarget, options?: ConfirmOptions): Promise<ConfirmResult>;
   readonly stats: ConfirmerStats;
-  /** the delay before retry number `failures` (1-based), given a random number in [0, 1) */
-  backoffDelay(failures: number, random: number): number;
+  /** the delay before retry number `failures` (1-based) after an error of `kind`, given a random number in [0, 1) */
+  backoffDelay(failures: number, random: number, kind?: ApiError['kind']): number;
 }
 
 export interface ConfirmerDeps {
@@ -78,9 +87,11 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
   const stats: ConfirmerStats = { requests: 0, errors: 0, pendingAnswers: 0 };
 
   // "Equal jitter": half the exponential step fixed, half random, so retries from many clients spread out but a
-  // single client still backs off predictably.
-  const backoffDelay = (failures: number, r: number) => {
-    const step = Math.min(cfg.backoffMaxMs, cfg.backoffBaseMs * Math.pow(2, Math.max(0, failures - 1)));
+  // single client still backs off predictably. An unreachable backend is retried within a second: nothing there
+  // to overload, and the payer should see it come back at once.
+  const backoffDelay = (failures: number, r: number, kind?: ApiError['kind']) => {
+    const cap = kind === 'network' ? Math.min(cfg.backoffMaxMs, cfg.unreachableBackoffMaxMs) : cfg.backoffMaxMs;
+    const step = Math.min(cap, cfg.backoffBaseMs * Math.pow(2, Math.max(0, failures - 1)));
     return Math.round(step / 2 + (r * step) / 2);
   };
 
@@ -92,7 +103,7 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
   };
 
   async function confirm(target: ConfirmTarget, options: ConfirmOptions = {}): Promise<ConfirmResult> {
-    const { signal, visibility, payjsOrderId, onProgress } = options;
+    const { signal, visibility, payjsOrderId, onProgress, connectivity } = options;
     let requests = 0;
     let failures = 0;
     let pendingInRow = 0;
@@ -100,6 +111,8 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
     // every wait and deadline on the monotonic clock: a phone clock set an hour back or forward changes nothing here
     const now = () => clock.monotonic();
     let deadline = now() + cfg.deadlineMs;
+    /** when the current run of failures began */
+    let outageSince = 0;
 
     for (;;) {
       if (signal && signal.aborted) return { outcome: 'cancelled', requests };
@@ -107,11 +120,16 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         const pausedAt = now();
         if (!(await whenVisible(visibility, signal))) return { outcome: 'cancelled', requests };
         deadline += now() - pausedAt;
+        outageSince += now() - pausedAt;
       }
+      const failing = failures > 0;
+      if (requests >= cfg.maxChecks) return { outcome: 'timeout', lastError, requests };
+      // the deadline ends a confirmation the backend keeps answering `pending`; one it cannot answer goes on
       const remaining = deadline - now();
-      if (remaining <= 0 || requests >= cfg.maxChecks) return { outcome: 'timeout', lastError, requests };
+      if (!failing && remaining <= 0) return { outcome: 'timeout', requests };
 
-      const waitMs = Math.max(0, Math.min(cfg.waitMs, remaining));
+      // after a failure, a check that does not wait: its answer (or failure) comes at once
+      const waitMs = failing ? 0 : Math.max(0, Math.min(cfg.waitMs, remaining));
       // One attempt is aborted by the caller's signal or by the app going to the background.
       const attempt = createCancelSource();
       const forwardAbort = () => attempt.cancel();
@@ -125,9 +143,9 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
           payjsOrderId ? { ...target, payjsOrderId, waitMs } : { ...target, waitMs },
           { timeout: waitMs + cfg.requestTimeoutMarginMs, signal: attempt.signal },
         );
-        if (failures > 0 && onProgress) onProgress({ state: 'waiting' });
         failures = 0;
         lastError = undefined;
+        if (failing && onProgress) onProgress({ state: 'waiting' });
         if (answer.status !== 'pending') {
           return answer.paidAt
             ? { outcome: 'final', status: answer.status, paidAt: answer.paidAt, requests }
@@ -136,6 +154,8 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         stats.pendingAnswers++;
         pendingInRow++;
         if (requests >= cfg.maxChecks) return { outcome: 'timeout', requests };
+        // back from a failure: straight back to waiting on the backend (or to the deadline, if it passed meanwhile)
+        if (failing) continue;
         const tooSoon = checkInterval(pendingInRow) - (now() - startedAt);
         if (tooSoon > 0 && now() + tooSoon < deadline) await sleep(clock, tooSoon, signal);
       } catch (err) {
@@ -145,12 +165,17 @@ export function createConfirmer(deps: ConfirmerDeps): Confirmer {
         if (error.kind === 'aborted' && visibility && visibility.hidden) continue;
         if (error.kind === 'client' && error.code === ORDER_NOT_FOUND_CODE) return { outcome: 'rejected', error, requests };
         stats.errors++;
+        if (failures === 0) outageSince = startedAt;
         failures++;
         lastError = error;
-        const delay = backoffDelay(failures, random());
-        if (now() + delay >= deadline) return { outcome: 'timeout', lastError, requests };
+        if (requests >= cfg.maxChecks) return { outcome: 'timeout', lastError, requests };
+        const offline = error.kind === 'offline' && !!connectivity;
+        const delay = offline ? cfg.backoffMaxMs : backoffDelay(failures, random(), error.kind);
+        if (now() + delay - outageSince > cfg.maxOutageMs) return { outcome: 'timeout', lastError, requests };
         if (onProgress) onProgress({ state: 'retrying', error, delayMs: delay });
-        await sleep(clock, delay, signal);
+        // offline: the moment WeChat reports the network back (or after the longest backoff, in case it never says)
+        if (offline) await whenOnline(connectivity!, clock, delay, signal);
+        else await sleep(clock, delay, signal);
       } finally {
         if (signal) signal.removeEventListener('abort', forwardAbort);
         offVisibility();

@@ -6,11 +6,14 @@ import { createCheckoutFlow, type CheckoutFlow, type CheckoutView } from './chec
 import { createConfirmer, type Confirmer } from './confirmer';
 import { ORDER_NOT_FOUND_CODE, type ConfirmConfig } from './config';
 import { createPendingStore, isStale, type PendingOrder, type PendingStore } from './pending-store';
+import { createConnectivity, type Connectivity, type NetworkPort } from './connectivity';
 import type { Clock, NavigatePort, RequestPort, ShowOptions, StoragePort } from './ports';
 import { createReturnWatcher, type ProviderReturn, type ReturnWatcher } from './return-watcher';
+import { createThemeSource, type ThemePort, type ThemeSource } from './theme';
 import { createVisibility, type VisibilityController } from './visibility';
 
-export type WxPort = RequestPort & StoragePort & NavigatePort;
+/** What the app needs of `wx`; the network and theme APIs are used where the host has them. */
+export type WxPort = RequestPort & StoragePort & NavigatePort & NetworkPort & ThemePort;
 
 /** The fields the providers' documentation keeps in globalData (display hints; never proof of payment). */
 export interface PayGlobalData {
@@ -30,6 +33,8 @@ export interface AppRuntime {
   pending: PendingStore;
   watcher: ReturnWatcher;
   visibility: VisibilityController;
+  connectivity: Connectivity;
+  theme: ThemeSource;
   /** App.onLaunch / App.onShow / wx.onAppShow */
   onShow(options: ShowOptions | undefined): void;
   /** App.onHide / wx.onAppHide */
@@ -73,7 +78,9 @@ function checkOnce(api: ApiClient, pending: PendingStore, order: PendingOrder, d
 
 export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
   const { wx, clock } = deps;
-  const api = createApiClient({ request: wx, baseUrl: deps.baseUrl });
+  const connectivity = createConnectivity(wx);
+  const theme = createThemeSource(wx);
+  const api = createApiClient({ request: wx, baseUrl: deps.baseUrl, connectivity });
   const confirmer = createConfirmer({ api, clock, config: deps.confirmConfig, random: deps.random });
   const pending = createPendingStore(wx);
   const globalData = deps.globalData;
@@ -88,7 +95,8 @@ export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
   // jump (a 1038 return belongs to it). Resuming is per launch: the first checkout page of this launch takes it; a
   // later page (the user starts over, reLaunch) creates a new order, stored beside it.
   const wallNow = clock.now();
-  const unsettled = pending.unsettled();
+  // a version that must not talk to its backend resumes nothing and checks nothing
+  const unsettled = deps.configProblem ? [] : pending.unsettled();
   const fresh = unsettled.filter((order) => !isStale(order, wallNow));
   let resumable: PendingOrder | null = fresh[0] || null;
   if (resumable) watcher.expect({ outTradeNo: resumable.outTradeNo, appId: resumable.provider.appId });
@@ -110,6 +118,8 @@ export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
     pending,
     watcher,
     visibility,
+    connectivity,
+    theme,
     onShow(options) {
       visibility.show();
       watcher.handleShow(options);
@@ -118,7 +128,20 @@ export function createAppRuntime(deps: RuntimeDeps): AppRuntime {
       visibility.hide();
     },
     createCheckoutFlow(render) {
-      return createCheckoutFlow({ api, confirmer, pending, watcher, navigate: wx, visibility, clock, render, takeResumable, configProblem: deps.configProblem });
+      return createCheckoutFlow({
+        api,
+        confirmer,
+        pending,
+        watcher,
+        navigate: wx,
+        visibility,
+        connectivity,
+        theme,
+        clock,
+        render,
+        takeResumable,
+        configProblem: deps.configProblem,
+      });
     },
   };
 }

@@ -41,7 +41,7 @@ test('a broken binding in a .wxml fails the build with its file and line', async
   const srcDir = await copyOfSources('broken-wxml');
   const wxmlFile = path.join(srcDir, 'pages', 'checkout', 'checkout.wxml');
   const lines = (await fs.readFile(wxmlFile, 'utf8')).split('\n');
-  const index = lines.findIndex((l) => l.includes('{{statusText}}'));
+  const index = lines.findIndex((l) => l.includes('id="pay-status"'));
   expect(index).toBeGreaterThan(0);
   lines[index] = lines[index].replace('{{statusText}}', '{{statusText +}}');
   await fs.writeFile(wxmlFile, lines.join('\n'));

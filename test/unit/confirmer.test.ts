@@ -1,4 +1,6 @@
+import { createApiClient } from '../../miniprogram/lib/api';
 import { createConfirmer } from '../../miniprogram/lib/confirmer';
+import { createConnectivity } from '../../miniprogram/lib/connectivity';
 import { createCancelSource } from '../../miniprogram/lib/cancel';
 import { createVisibility } from '../../miniprogram/lib/visibility';
 import { createHostClock } from '../../miniprogram/lib/clock';
@@ -58,13 +60,16 @@ test('backs off exponentially with jitter on network errors and 5xx, then carrie
   backend.failNext(2, { statusCode: 502, data: 'Bad Gateway' });
   const result = confirmer.confirm(target);
   await jest.advanceTimersByTimeAsync(10000);
-  // random 0.5: delay = 3/4 of base*2^(n-1): 375, 750, 1500, 3000 ms after each failure
-  expect(offsets(backend.checks, t0)).toEqual([0, 375, 1125, 2625, 5625]);
+  // random 0.5: delay = 3/4 of base*2^(n-1): 375, 750, 1500, 3000 ms after each failure; after a failure the next
+  // check does not wait (waitMs 0), and once it answers the long-poll resumes at once
+  expect(offsets(backend.checks, t0)).toEqual([0, 375, 1125, 2625, 5625, 5625]);
+  expect(backend.checks.map((c) => c.data!.waitMs)).toEqual([25000, 0, 0, 0, 0, 25000]);
   expect(confirmer.backoffDelay(1, 0)).toBe(250);
   expect(confirmer.backoffDelay(1, 0.999)).toBe(500);
   expect(confirmer.backoffDelay(10, 1)).toBe(8000); // capped
+  expect(confirmer.backoffDelay(10, 1, 'network')).toBe(1000); // an unreachable backend: about once a second
   backend.setStatus(target.outTradeNo, 'paid');
-  await expect(result).resolves.toMatchObject({ outcome: 'final', status: 'paid', requests: 5 });
+  await expect(result).resolves.toMatchObject({ outcome: 'final', status: 'paid', requests: 6 });
   expect(confirmer.stats.errors).toBe(4);
   expect(fake.requests.every((r) => r.path === '/api/pay/check')).toBe(true);
 });
@@ -74,7 +79,7 @@ test('jitter spreads retries: a different random gives different delays', async 
   a.backend.failNext(1, { fail: 'timeout' });
   void a.confirmer.confirm(a.target);
   await jest.advanceTimersByTimeAsync(1000);
-  expect(offsets(a.backend.checks, a.t0)).toEqual([0, 250]);
+  expect(offsets(a.backend.checks, a.t0)).toEqual([0, 250, 250]);
 });
 
 test('stops at the overall deadline with outcome timeout (still pending: never "failed")', async () => {
@@ -110,7 +115,7 @@ test('a 4xx that does not speak of the order (a proxy page mid-deploy) is retrie
   backend.failNext(2, { statusCode: 404, data: '<html>Not Found</html>' });
   const result = confirmer.confirm(target);
   await jest.advanceTimersByTimeAsync(3000);
-  expect(backend.checks).toHaveLength(3);
+  expect(backend.checks).toHaveLength(4); // the long-poll, two refused checks, one answered at once, the long-poll again
   backend.setStatus(target.outTradeNo, 'paid');
   await jest.advanceTimersByTimeAsync(10);
   await expect(result).resolves.toMatchObject({ outcome: 'final', status: 'paid' });
@@ -119,7 +124,7 @@ test('a 4xx that does not speak of the order (a proxy page mid-deploy) is retrie
 test('order_not_found is final for the loop: rejected, no retry', async () => {
   const { backend, confirmer, target } = await setup();
   const result = await Promise.all([confirmer.confirm({ ...target, orderToken: 'guessed' }), jest.advanceTimersByTimeAsync(10)]);
-  expect(result[0]).toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'order_not_found', message: '订单不存在或无权查询' } });
+  expect(result[0]).toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'order_not_found', message: 'POST /api/pay/check answered HTTP 404 order_not_found: 订单不存在或无权查询' } });
   await jest.advanceTimersByTimeAsync(60000);
   expect(backend.checks).toHaveLength(1);
 });
@@ -174,14 +179,66 @@ test('pauses while hidden (aborting the poll in flight), and the deadline does n
   expect(settled).toMatchObject({ outcome: 'timeout' });
 });
 
-test('network down to the deadline: timeout carries the last error so the page can say so', async () => {
+test('backend unreachable: retried about once a second past the deadline, so its return is seen at once', async () => {
+  const { backend, confirmer, target, t0 } = await setup();
+  backend.failNext(1000, { fail: 'net::ERR_CONNECTION_REFUSED' });
+  let settled: unknown;
+  void confirmer.confirm(target).then((r) => (settled = r));
+  await jest.advanceTimersByTimeAsync(90000);
+  expect(settled).toBeUndefined(); // the deadline ends only a confirmation the backend keeps answering
+  const gaps = offsets(backend.checks, t0).slice(1).map((t, i, all) => t - (i ? all[i - 1] : 0));
+  expect(Math.max(...gaps.slice(2))).toBeLessThanOrEqual(1000);
+  expect(backend.checks.length).toBeLessThan(130); // not hammered either: 90 s at 0.5-1 s
+  // the backend comes back: the next check (no wait) answers, and the deadline, long past, ends it as not paid yet
+  backend.clearFaults();
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(settled).toMatchObject({ outcome: 'timeout' });
+  expect((settled as { lastError?: unknown }).lastError).toBeUndefined();
+});
+
+test('backend unreachable for maxOutageMs: stops with the last error so the page can say so', async () => {
   const { backend, confirmer, target } = await setup();
-  backend.failNext(100, { fail: 'net::ERR_INTERNET_DISCONNECTED' });
+  backend.failNext(1000, { fail: 'net::ERR_CONNECTION_REFUSED' });
   const result = confirmer.confirm(target);
-  await jest.advanceTimersByTimeAsync(61000);
+  await jest.advanceTimersByTimeAsync(5 * 60000 + 2000);
   await expect(result).resolves.toMatchObject({ outcome: 'timeout', lastError: { kind: 'network' } });
-  // backoff keeps the count low: about 12 tries in a minute, not hundreds
-  expect(backend.checks.length).toBeLessThan(15);
+  const sent = backend.checks.length;
+  await jest.advanceTimersByTimeAsync(60000);
+  expect(backend.checks).toHaveLength(sent);
+});
+
+test('a backend answering 5xx is backed off to 8 s (it is up, and struggling)', async () => {
+  const { backend, confirmer, target, t0 } = await setup({ random: 0.5 });
+  backend.failNext(100, { statusCode: 503, data: { error: { code: 'storage_unavailable', message: 'x' } } });
+  void confirmer.confirm(target);
+  await jest.advanceTimersByTimeAsync(60000);
+  const gaps = offsets(backend.checks, t0).slice(1).map((t, i, all) => t - (i ? all[i - 1] : 0));
+  expect(gaps.slice(-3)).toEqual([6000, 6000, 6000]); // 3/4 of the 8 s cap with random 0.5
+});
+
+test('offline (WeChat says so): nothing is sent until the network returns, then a check goes out at once', async () => {
+  const backend = createFakeBackend();
+  const fake = createFakeWx({ handler: backend.handler });
+  const connectivity = createConnectivity(fake.wx);
+  const api = createApiClient({ request: fake.wx, baseUrl: 'http://127.0.0.1:3000', connectivity });
+  const confirmer = createConfirmer({ api, clock, random: () => 0.5 });
+  const order = await api.createOrder('vip-month');
+  fake.setOnline(false);
+  const progress: string[] = [];
+  let settled: unknown;
+  void confirmer
+    .confirm({ outTradeNo: order.outTradeNo, orderToken: order.orderToken }, { connectivity, onProgress: (p) => progress.push(p.state === 'retrying' ? p.error.kind : p.state) })
+    .then((r) => (settled = r));
+  await jest.advanceTimersByTimeAsync(5000);
+  expect(progress).toEqual(['offline']);
+  expect(fake.requests.filter((r) => r.path === '/api/pay/check')).toHaveLength(1);
+  fake.setOnline(true);
+  await jest.advanceTimersByTimeAsync(10);
+  expect(progress).toEqual(['offline', 'waiting']);
+  expect(backend.checks.map((c) => c.data!.waitMs)).toEqual([0, 25000]);
+  backend.setStatus(order.outTradeNo, 'paid');
+  await jest.advanceTimersByTimeAsync(10);
+  expect(settled).toMatchObject({ outcome: 'final', status: 'paid' });
 });
 
 test('polling schedules for the benchmark: fixed 1 s, and 0.5 s doubling to a cap (checkIntervalGrowth)', async () => {
@@ -251,7 +308,7 @@ describe('the phone\'s clock is set an hour back or forward mid-confirmation (wa
     await jest.advanceTimersByTimeAsync(100);
     jest.setSystemTime(Date.now() + HOUR);
     await jest.advanceTimersByTimeAsync(1000);
-    expect(backend.checks).toHaveLength(2);
+    expect(backend.checks.map((c) => c.data!.waitMs)).toEqual([25000, 0, 25000]);
     expect(settled).toBeUndefined();
   });
 
@@ -306,7 +363,7 @@ describe('only a well-formed verdict about this order counts', () => {
     void confirmer.confirm(target, { onProgress: (p) => progress.push(p.state === 'retrying' ? `retrying:${p.error.kind}` : p.state) }).then((r) => (settled = r));
     await jest.advanceTimersByTimeAsync(2000);
     expect(settled).toBeUndefined();
-    expect(backend.checks.length).toBe(3); // two bogus answers, then the real long-poll
+    expect(backend.checks.map((c) => c.data!.waitMs)).toEqual([25000, 0, 0, 25000]); // two bogus answers, one at once, then the long-poll
     expect(backend.checks[1].at - t0).toBeGreaterThanOrEqual(250); // backed off, not hammered
     expect(progress.slice(0, 2)).toEqual(['retrying:bad-response', 'retrying:bad-response']);
     backend.setStatus(target.outTradeNo, 'paid');

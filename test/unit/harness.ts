@@ -27,6 +27,20 @@ export interface MiniProgram {
 
 const g = globalThis as unknown as Record<string, unknown>;
 
+/**
+ * What the app wrote to the console (the developer's details: errMsgs, codes, HTTP statuses), collected per test
+ * instead of printed, so tests can check that the details went there and not to the page.
+ */
+export const consoleWarnings: string[] = [];
+let warnSpy: jest.SpyInstance | undefined;
+beforeEach(() => {
+  consoleWarnings.length = 0;
+  warnSpy = jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    consoleWarnings.push(args.map(String).join(' '));
+  });
+});
+afterEach(() => warnSpy?.mockRestore());
+
 export const PROVIDER_APP_ID = 'wx959c8c1fb2d89988';
 
 /**

@@ -45,11 +45,11 @@ test('confirms over real HTTP and counts its requests', async () => {
 
 test('a 4xx error body reaches the caller as data', async () => {
   const confirmer = createConfirmer({ request: createNodeRequestPort(), baseUrl, clock: nodeClock });
-  await expect(confirmer.confirm({ outTradeNo: 'T1', orderToken: 'wrong' })).resolves.toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'order_not_found', message: '订单不存在或无权查询' } });
+  await expect(confirmer.confirm({ outTradeNo: 'T1', orderToken: 'wrong' })).resolves.toMatchObject({ outcome: 'rejected', error: { status: 404, code: 'order_not_found', message: 'POST /api/pay/check answered HTTP 404 order_not_found: 订单不存在或无权查询' } });
 });
 
-test('connection refused is a network error (retried until the deadline)', async () => {
-  const confirmer = createConfirmer({ request: createNodeRequestPort(), baseUrl: 'http://127.0.0.1:1', clock: nodeClock, config: { deadlineMs: 600, backoffBaseMs: 100 } });
+test('connection refused is a network error (retried until maxOutageMs)', async () => {
+  const confirmer = createConfirmer({ request: createNodeRequestPort(), baseUrl: 'http://127.0.0.1:1', clock: nodeClock, config: { maxOutageMs: 600, backoffBaseMs: 100 } });
   const result = await confirmer.confirm({ outTradeNo: 'T1', orderToken: 'tok' });
   expect(result).toMatchObject({ outcome: 'timeout', lastError: { kind: 'network' } });
   expect(result.requests).toBeGreaterThan(1);
