@@ -71,7 +71,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     fs.mkdirSync(projectPath, { recursive: true });
     fs.writeFileSync(
       path.join(projectPath, 'project.config.json'),
-      JSON.stringify({ ...readRootProjectConfig(), miniprogramRoot: 'dist/' }, null, 2),
+      // without `scripts`: this copy is built here, and has no package.json for DevTools' build commands to run
+      JSON.stringify({ ...readRootProjectConfig(), scripts: undefined, miniprogramRoot: 'dist/' }, null, 2),
     );
     await buildMiniprogram({ outDir: path.join(projectPath, 'dist'), apiBaseUrl: server.url, log: () => undefined });
 

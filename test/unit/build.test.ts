@@ -4,7 +4,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildMiniprogram, BuildError, readBuildEnvFile } from '../../gulpfile';
-import { backendUrlProblem } from '../../miniprogram/lib/backend-url';
+import { backendUrlProblem, DEVELOP_API_BASE_URL } from '../../miniprogram/lib/backend-url';
 import { DEV_MERCHANT_KEY } from '../../config/dev-defaults';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -118,10 +118,27 @@ describe('a good build', () => {
   });
 });
 
-test('project.config.json opens dist/ in DevTools', async () => {
+test('project.config.json opens dist/ in DevTools and has DevTools build it before compiling, previewing and uploading', async () => {
   const project = JSON.parse(await fs.readFile(path.join(ROOT, 'project.config.json'), 'utf8'));
   expect(project).toMatchObject({ miniprogramRoot: 'dist/', compileType: 'miniprogram', setting: { urlCheck: false } });
   expect(typeof project.appid).toBe('string');
+  expect(project.scripts).toEqual({ beforeCompile: 'npm run build', beforePreview: 'npm run build:preview', beforeUpload: 'npm run build:release' });
+  // each command is an npm script that runs the gulp task of that target
+  const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8'));
+  expect(pkg.scripts).toMatchObject({ build: 'gulp build', 'build:preview': 'gulp preview', 'build:release': 'gulp release' });
+  const gulpfile = await import('../../gulpfile');
+  for (const task of ['build', 'preview', 'release'] as const) expect(typeof gulpfile[task]).toBe('function');
+});
+
+test('per-developer files stay out of git: DevTools\' project.private.config.json and the build\'s .env.build', async () => {
+  const ignored = (await fs.readFile(path.join(ROOT, '.gitignore'), 'utf8')).split('\n').map((l) => l.trim());
+  expect(ignored).toEqual(expect.arrayContaining(['project.private.config.json', '.env.build', 'dist/']));
+});
+
+test('beforeUpload (npm run build:release) refuses the development backend that npm run build bakes in', async () => {
+  const outDir = path.join(tmp, 'upload', 'dist');
+  const error = await buildMiniprogram({ outDir, target: 'release', apiBaseUrl: DEVELOP_API_BASE_URL, log: quiet }).then(() => null, (e: unknown) => e);
+  expect((error as Error).message).toMatch(/API_BASE_URL "http:\/\/127\.0\.0\.1:3000" is not https/);
 });
 
 describe('a trial/release build refuses a backend no payer can reach', () => {
