@@ -39,6 +39,10 @@ export interface Stack {
   sandboxUrl: string;
   projectPath: string;
   miniProgram: MiniProgram;
+  /** stops the backend: its port refuses connections until startBackend() */
+  stopBackend(): Promise<void>;
+  /** starts the backend again on the same port with the same data */
+  startBackend(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,15 +61,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const sandbox = await startSandbox({ port: 0, timeScale: 0.001 });
     closers.push(() => sandbox.close());
 
-    const server = await startServer({
+    const serverOptions = {
       port: 0,
       dataDir: path.join(workDir, 'data'),
       providerBaseUrl: sandbox.url,
       orderTtlMs: options.orderTtlMs,
       providerQueryAfterMs: options.providerQueryAfterMs ?? 1500,
-      logLevel: 'silent',
-    });
-    closers.push(() => server.close());
+      logLevel: 'silent' as const,
+    };
+    let server: Awaited<ReturnType<typeof startServer>> | null = await startServer(serverOptions);
+    const backendPort = server.port;
+    closers.push(async () => server?.close());
+    // the backend going away and coming back (a deploy, a crash and restart): same port, same data
+    const stopBackend = async () => {
+      const running = server;
+      server = null;
+      await running?.close();
+    };
+    const startBackend = async () => {
+      if (!server) server = await startServer({ ...serverOptions, port: backendPort });
+    };
 
     const projectPath = path.join(workDir, 'project');
     fs.mkdirSync(projectPath, { recursive: true });
@@ -93,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       closers.push(async () => miniProgram.disconnect());
     }
 
-    return { serverUrl: server.url, sandboxUrl: sandbox.url, projectPath, miniProgram, close: closeAll };
+    return { serverUrl: server.url, sandboxUrl: sandbox.url, projectPath, miniProgram, stopBackend, startBackend, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
@@ -150,6 +165,12 @@ export async function openCheckout(stack: Stack, query = ''): Promise<Page> {
   }, 5000, `the checkout page to open`);
   await waitForStatus(page, /待支付/, 5000);
   return page;
+}
+
+/** The message under the status (#pay-message): what happened and what to do; '' when there is none. */
+export async function messageText(page: Page): Promise<string> {
+  const el = await page.$('#pay-message');
+  return el ? (await el.text()).trim() : '';
 }
 
 export async function statusText(page: Page): Promise<string> {
