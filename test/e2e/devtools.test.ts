@@ -4,7 +4,8 @@
 import { devtoolsCli, openCheckout, tap, useStack, waitForStatus } from './harness';
 
 if (!devtoolsCli) {
-  console.info('DevTools pass skipped: WECHAT_DEVTOOLS_CLI is not set (point it at WeChat DevTools\' cli to run it).');
+  // straight to stderr: jest does not print the console of a test file whose tests were all skipped
+  process.stderr.write('DevTools pass skipped: WECHAT_DEVTOOLS_CLI is not set (point it at WeChat DevTools\' cli to run it).\n');
 }
 const describeDevtools = devtoolsCli ? describe : describe.skip;
 
