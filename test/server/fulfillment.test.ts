@@ -2,17 +2,22 @@
 // with its Idempotency-Key, and retried until a 2xx answer: through a receiver that is down, one that answers 500,
 // one that never answers, a wall clock stepped back, and a backend killed with SIGKILL mid-delivery.
 
+import { spawn } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { fulfillmentSignature, retryDelay } from '../../server/fulfillment/worker';
 import type { CreateOrderResponse, OrderPaidEvent } from '../../typings/api';
 import {
   check,
   createOrder,
   json,
+  postBody,
   postForm,
   postJson,
+  ROOT,
   sleep,
   spawnTs,
   sqliteRows,
@@ -316,4 +321,51 @@ describe('a backend killed with SIGKILL during fulfilment deliveries', () => {
       data.remove();
     }
   }, 60_000);
+});
+
+describe("the README's receiver example", () => {
+  it('verifies the signature, grants once per Idempotency-Key, and answers a duplicate 2xx again', async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const source = readme.match(/```js\n(\/\/ fulfillment-receiver\.js[\s\S]*?)```/)?.[1];
+    expect(source).toBeDefined();
+    const dir = tempDir('xwjf-receiver-');
+    const file = path.join(dir.dir, 'fulfillment-receiver.js');
+    fs.writeFileSync(file, source as string);
+    const child = spawn(process.execPath, [file], {
+      env: { ...process.env, FULFILLMENT_SECRET: SECRET, RECEIVER_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+    try {
+      await until('the receiver to listen', () => /receiver listening on \d+/.test(output), 10_000);
+      const port = Number(/receiver listening on (\d+)/.exec(output)?.[1]);
+      const url = `http://127.0.0.1:${port}/hooks/order-paid`;
+      stack = await startStack({ fulfillmentUrl: url, fulfillmentSecret: SECRET }, false);
+      const order = await createOrder(stack.serverUrl);
+      await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order));
+      await until('the grant', () => output.includes(`granted ${order.outTradeNo} vip-month x1`), 5000);
+      const dataDir = stack.dataDir;
+      await until('the delivery recorded', () =>
+        sqliteRows(dataDir, 'SELECT delivered_at FROM fulfillment_outbox')[0].delivered_at !== null, 3000);
+
+      // the same message again (at-least-once delivery): 2xx, nothing granted twice
+      const body = String(sqliteRows(dataDir, 'SELECT body FROM fulfillment_outbox')[0].body);
+      const headers = { 'idempotency-key': order.outTradeNo, 'x-signature': fulfillmentSignature(body, SECRET) };
+      const again = await postBody(url, body, 'application/json', 3000, { headers });
+      expect(again.status).toBe(204);
+      await until('the duplicate noted', () => output.includes(`duplicate ${order.outTradeNo}`), 3000);
+      expect(output.split(`granted ${order.outTradeNo}`)).toHaveLength(2);
+
+      // a body that is not what was signed
+      const forged = await postBody(url, body.replace('"quantity":1', '"quantity":9'), 'application/json', 3000, { headers });
+      expect(forged.status).toBe(401);
+    } finally {
+      await stack?.close();
+      child.kill();
+      dir.remove();
+    }
+  }, 30_000);
 });
