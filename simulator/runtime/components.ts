@@ -6,6 +6,7 @@ import type { ComponentDefinition } from './exparser';
 import path from 'node:path';
 import { exparser, jComponent } from './dom-env';
 import { resolveComponentPath } from './project';
+import { ConfigError } from './errors';
 import type { AppInstance } from './app-instance';
 
 export type Definition = Record<string, unknown>;
@@ -147,9 +148,9 @@ export class ComponentRegistry {
     const ids: Record<string, string> = {};
     for (const [tag, ref] of Object.entries(merged)) {
       if (typeof ref !== 'string') continue;
-      if (ref.startsWith('plugin://')) throw new Error(`${file}.json uses plugin component "${ref}": plugins are not supported by the simulator`);
+      if (ref.startsWith('plugin://')) throw new ConfigError(`${file}.json uses plugin component "${ref}": plugins are not supported by the simulator`);
       const compPath = resolveComponentPath(project.root, file, ref);
-      if (!compPath) throw new Error(`component "${tag}": "${ref}" in ${file}.json not found`);
+      if (!compPath) throw new ConfigError(`component "${tag}": "${ref}" in ${file}.json not found`);
       ids[tag] = this.componentId(compPath, tag);
     }
     return ids;
@@ -167,7 +168,7 @@ export class ComponentRegistry {
     this.componentIds.set(compPath, id);
     try {
       const template = this.app.sim.project.gwx(`${compPath}.wxml`);
-      if (typeof template !== 'function') throw new Error(`component ${compPath} has no .wxml template`);
+      if (typeof template !== 'function') throw new ConfigError(`component ${compPath} has no .wxml template`);
       const def = this.loadComponentScript(compPath);
       const usingComponents = this.usingComponentsOf(compPath);
       const options = (def.options as Record<string, unknown>) || {};
@@ -223,7 +224,7 @@ export class ComponentRegistry {
     const { kind, def } = this.pageDefinition(route);
     const usingComponents = this.usingComponentsOf(route);
     const template = this.app.sim.project.gwx(`${route}.wxml`);
-    if (typeof template !== 'function') throw new Error(`page ${route} has no .wxml template`);
+    if (typeof template !== 'function') throw new ConfigError(`page ${route} has no .wxml template`);
     let registration: ComponentDefinition;
     if (kind === 'page') {
       const methods: Record<string, unknown> = {};

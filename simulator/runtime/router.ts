@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Element as ExElement, MethodCaller } from './exparser';
 import { exparser, domWindow } from './dom-env';
-import { RouteError } from './errors';
+import { ConfigError, RouteError } from './errors';
 import type { RenderedPage } from '../render/renderer';
 import type { AppInstance } from './app-instance';
 import type { Definition } from './components';
@@ -119,8 +119,10 @@ export class Router {
     try {
       return this.app.components.preparePage(route);
     } catch (err) {
-      const message = err instanceof Error || (err && typeof (err as Error).message === 'string') ? (err as Error).message : String(err);
-      this.app.sim.reportException(err, `opening page ${route}`, this.app);
+      const message = err && typeof (err as Error).message === 'string' ? (err as Error).message : String(err);
+      // the app's own code failing is an app error (onError); a broken project is only the simulator's to say
+      if (err instanceof ConfigError) this.app.sim.log(`cannot open page ${route}: ${message}`);
+      else this.app.sim.reportException(err, `opening page ${route}`, this.app);
       throw new RouteError(`page "${route}" cannot be opened: ${message}`);
     }
   }
