@@ -13,15 +13,19 @@ export const INDEX = 'pages/index/index';
 export interface Session {
   miniProgram: MiniProgram;
   jumps: Parameters<MiniProgramHandler>[0][];
+  /** the simulator's own log lines */
+  logs: string[];
   close(): Promise<void>;
 }
 
 /** The provider stand-in: records each jump and answers with extraData saying what it received. */
 export async function openSession(handlers?: Record<string, MiniProgramHandler>): Promise<Session> {
   const jumps: Parameters<MiniProgramHandler>[0][] = [];
+  const logs: string[] = [];
   const simulator = await startSimulator({
     projectPath: FIXTURE,
     port: 0,
+    log: (line) => logs.push(line),
     handlers: handlers ?? {
       wxprovider: async (jump) => {
         jumps.push(jump);
@@ -33,6 +37,7 @@ export async function openSession(handlers?: Record<string, MiniProgramHandler>)
   return {
     miniProgram,
     jumps,
+    logs,
     close: async () => {
       miniProgram.disconnect();
       await simulator.close();
