@@ -50,4 +50,16 @@ export function sandboxUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string 
   return `http://${DEV_HOST}:${port}`;
 }
 
-export default createProviderHandlers(sandboxUrlFromEnv());
+/** The handlers for the sandbox the environment names; a bad SANDBOX_PORT fails the jump (and says why), not the import. */
+function handlersFromEnv(): Record<string, MiniProgramHandler> {
+  try {
+    return createProviderHandlers(sandboxUrlFromEnv());
+  } catch (err) {
+    const refuse: MiniProgramHandler = async () => {
+      throw err;
+    };
+    return { [PROVIDER_APP_IDS.xiaoweijufu]: refuse, [PROVIDER_APP_IDS.payjs]: refuse };
+  }
+}
+
+export default handlersFromEnv();
