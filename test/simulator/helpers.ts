@@ -8,6 +8,8 @@ import { startSimulator, type MiniProgramHandler } from '../../simulator';
 import type { MethodName, ParamsOf, ResultOf } from '../../simulator/protocol/methods';
 
 export const FIXTURE = path.join(__dirname, '..', 'fixtures', 'sim-app');
+/** Starting a session compiles the fixture with wcc and loads jsdom: seconds when the 2 cores are shared. */
+export const SESSION_TIMEOUT_MS = 30000;
 export const INDEX = 'pages/index/index';
 
 export interface Session {

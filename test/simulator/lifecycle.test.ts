@@ -1,7 +1,7 @@
 // Lifecycles in WeChat's order, routing with query strings, the user-tap rule of navigateToMiniProgram and the
 // trip through another mini program, and the Sim domain (hide/show, cold restart, offline).
 import automator from 'miniprogram-automator';
-import { openSession, relaunch, textOf, waitFor, events, clearEvents, send, INDEX, type Session } from './helpers';
+import { openSession, relaunch, textOf, waitFor, events, clearEvents, send, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 declare const __sim: {
   appHide(): unknown;
@@ -17,7 +17,7 @@ declare const getApp: () => { globalData: { launches: number } };
 let session: Session;
 beforeAll(async () => {
   session = await openSession();
-});
+}, SESSION_TIMEOUT_MS);
 afterAll(() => session.close());
 
 describe('lifecycles and routing', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import automator from 'miniprogram-automator';
 import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import { startSimulator, type RenderedPage, type Renderer } from '../../simulator';
-import { FIXTURE, INDEX, openSession, relaunch, send, textOf, type Session } from './helpers';
+import { FIXTURE, INDEX, openSession, relaunch, send, textOf, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 declare const __sim: { appHide(): unknown; appShow(o: object): unknown; restart(o: object): Promise<unknown> };
 
@@ -14,7 +14,7 @@ describe('headless', () => {
   let session: Session;
   beforeAll(async () => {
     session = await openSession();
-  });
+  }, SESSION_TIMEOUT_MS);
   afterAll(() => session.close());
 
   it('page.size() is the window, scrollTop follows pageScrollTo, elements have no layout, styles are the inline ones', async () => {
@@ -82,7 +82,7 @@ describe('what the runtime tells the renderer, and what the protocol asks it', (
     const sim = await startSimulator({ projectPath: FIXTURE, createRenderer: async () => recording });
     mp = await automator.connect({ wsEndpoint: sim.wsEndpoint });
     close = sim.close;
-  });
+  }, SESSION_TIMEOUT_MS);
   afterAll(async () => {
     mp.disconnect();
     await close();
