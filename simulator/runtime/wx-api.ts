@@ -192,7 +192,11 @@ export function createWx(app: WxHost): any {
         return {};
       });
   }
-  asyncApi('pageScrollTo', () => ({}));
+  asyncApi('pageScrollTo', async (o) => {
+    const top = app.top();
+    if (top) await sim.renderer.pageScrollTo(top, Number(o.scrollTop) || 0);
+    return {};
+  });
   asyncApi('startPullDownRefresh', () => ({}));
   asyncApi('stopPullDownRefresh', () => ({}));
 
@@ -203,10 +207,9 @@ export function createWx(app: WxHost): any {
     return settle(app, 'navigateToMiniProgram', o, () => {
       if (!inTap) fail('can only be invoked by user TAP gesture');
       if (typeof o.appId !== 'string' || !o.appId) fail('invalid appId: appId should be a non-empty string');
-      const handler = sim.handlers[o.appId];
-      if (!handler) fail(`no mini program registered in the simulator for appId "${o.appId}" (pass a handler for it)`);
       const jump = { appId: o.appId, path: o.path, extraData: o.extraData, envVersion: o.envVersion };
-      void app.jump(jump, handler);
+      // no handler for the appId: DevTools' behaviour (the call succeeds, nothing opens), see jump.ts
+      void app.jump(jump, sim.handlers[o.appId]);
       return {};
     });
   };

@@ -1,12 +1,14 @@
 // Shared by the server project's tests: real servers on 127.0.0.1 with ephemeral ports and temporary data folders.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
-import { startServer, type ServerConfig } from '../../server';
+import { startServer, type Clock, type ServerConfig } from '../../server';
 import { postBody, postForm, postJson, type HttpAnswer } from '../../server/http-post';
 import { withSign } from '../../server/sign';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
@@ -31,7 +33,7 @@ export interface Stack {
 
 /** Backend + sandbox, or the backend alone pointing at `providerBaseUrl`. */
 export async function startStack(
-  server: Partial<ServerConfig> = {},
+  server: Partial<ServerConfig> & { clock?: Clock } = {},
   sandbox: Partial<SandboxOptions> | false = {},
 ): Promise<Stack> {
   const data = tempDir();
@@ -126,6 +128,27 @@ export function xwjfNotify(
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A server clock whose wall time a test can step, as an administrator or NTP would; its monotonic time is real. */
+export function steppableClock(): { clock: Clock; step(ms: number): void } {
+  let offset = 0;
+  return {
+    clock: { now: () => Date.now() + offset, monotonic: () => performance.now() },
+    step: (ms) => {
+      offset += ms;
+    },
+  };
+}
+
+/** Rows of one table in a stopped or running server's SQLite file (read-only). */
+export function sqliteRows(dataDir: string, sql: string, ...params: unknown[]): Record<string, unknown>[] {
+  const db = new Database(path.join(dataDir, 'orders.sqlite3'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
 /** A local HTTP endpoint whose answers a test scripts, recording every request it gets. */
 export async function fakeEndpoint(
   respond: (req: { url: string; body: string; at: number; index: number }) => { status: number; body: string; type?: string },
@@ -150,4 +173,36 @@ export async function fakeEndpoint(
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** A TypeScript entry point run as its own process, as `npm run serve` runs it; output collected. */
+export function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
+  const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+export async function waitForLine(proc: Spawned, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = proc.output().match(pattern);
+    if (match) return match;
+    if (proc.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no line matching ${pattern}; output was: ${proc.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

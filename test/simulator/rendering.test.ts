@@ -1,14 +1,14 @@
 // Page and Element domains against the fixture's index page: WXML rendered by wcc + exparser, selectors, text,
 // taps with bubbling, setData re-rendering, custom components.
 import type Page from 'miniprogram-automator/out/Page';
-import { openSession, relaunch, textOf, waitFor, events, clearEvents, INDEX, type Session } from './helpers';
+import { openSession, relaunch, textOf, waitFor, events, clearEvents, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 let session: Session;
 let page: Page;
 
 beforeAll(async () => {
   session = await openSession();
-});
+}, SESSION_TIMEOUT_MS);
 afterAll(() => session.close());
 beforeEach(async () => {
   page = await relaunch(session.miniProgram);
@@ -125,9 +125,9 @@ describe('events', () => {
   });
 
   it('answers clear errors for what a headless runtime cannot do', async () => {
-    await expect(session.miniProgram.screenshot()).rejects.toThrow(/headless simulator cannot do it/);
+    await expect(session.miniProgram.screenshot()).rejects.toThrow(/needs a screen: the simulator runs in headless mode. Start it with --render browser/);
     await expect(page.getElementsByXpath('//view')).rejects.toThrow(/XPath selectors are not supported/);
-    await expect(page.$$('div:hover')).rejects.toThrow(/unsupported selector/);
+    await expect(page.$$('view[data-id')).rejects.toThrow(/unsupported selector "view\[data-id"/);
   });
 });
 
