@@ -87,7 +87,7 @@ export const BACKEND_CODES: Readonly<Record<string, { order: MessageKey; check: 
   not_found: { order: 'order.misconfigured', check: 'check.refused' },
   rate_limited: { order: 'order.rate_limited', check: 'check.rate_limited' },
   internal: { order: 'order.unavailable', check: 'check.unavailable' },
-  storage_unavailable: { order: 'order.unavailable', check: 'check.unavailable' },
+  store_unavailable: { order: 'order.unavailable', check: 'check.unavailable' },
 };
 
 /** Codes only the provider's notify route answers: the page never calls it, so they never reach a payer. */

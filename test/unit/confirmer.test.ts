@@ -209,7 +209,7 @@ test('backend unreachable for maxOutageMs: stops with the last error so the page
 
 test('a backend answering 5xx is backed off to 8 s (it is up, and struggling)', async () => {
   const { backend, confirmer, target, t0 } = await setup({ random: 0.5 });
-  backend.failNext(100, { statusCode: 503, data: { error: { code: 'storage_unavailable', message: 'x' } } });
+  backend.failNext(100, { statusCode: 503, data: { error: { code: 'store_unavailable', message: 'x' } } });
   void confirmer.confirm(target);
   await jest.advanceTimersByTimeAsync(60000);
   const gaps = offsets(backend.checks, t0).slice(1).map((t, i, all) => t - (i ? all[i - 1] : 0));

@@ -49,7 +49,7 @@ describe('creating the order', () => {
 
   test.each([
     [429, 'rate_limited', 'order.rate_limited', true],
-    [503, 'storage_unavailable', 'order.unavailable', true],
+    [503, 'store_unavailable', 'order.unavailable', true],
     [500, 'internal', 'order.unavailable', true],
     [502, undefined, 'order.unavailable', true],
     [400, 'invalid_request', 'order.invalid', false],
@@ -111,7 +111,7 @@ describe('confirming', () => {
 
   test.each([
     [{ statusCode: 429, data: { error: { code: 'rate_limited', message: 'slow down' } } }, 'check.rate_limited'],
-    [{ statusCode: 503, data: { error: { code: 'storage_unavailable', message: 'disk' } } }, 'check.unavailable'],
+    [{ statusCode: 503, data: { error: { code: 'store_unavailable', message: 'disk' } } }, 'check.unavailable'],
     [{ statusCode: 400, data: { error: { code: 'invalid_request', message: 'body.waitMs must be <= 30000' } } }, 'check.refused'],
     [{ statusCode: 200, data: { outTradeNo: 'T999', status: 'paid', paySuccess: true } }, 'check.bad_response'],
     [{ fail: 'timeout' }, 'check.timeout'],
