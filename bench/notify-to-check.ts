@@ -13,8 +13,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../config/dev-defaults';
 import { startServer } from '../server';
-import { postForm, postJson } from '../server/http-post';
-import { withSign } from '../server/sign';
+import { postForm, postJson } from '../common/http-client';
+import { withSign } from '../common/sign';
 import type { CreateOrderResponse, PayCheckResponse } from '../typings/api';
 
 export interface LatencySummary {

@@ -2,10 +2,11 @@
 
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Catalog } from './catalog';
 import type { ServerConfig } from './config';
-import { ApiError, describeValidation, errorBody } from './errors';
+import { ApiError } from '../common/errors';
+import { createHttpApp } from '../common/http-app';
 import { Payments } from './payments';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
@@ -23,57 +24,14 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 
 export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
   const catalog = Catalog.load(config.catalogPath);
-  const app = Fastify({
+  const app = createHttpApp({
+    service: 'backend',
+    logLevel: config.logLevel,
     bodyLimit: BODY_LIMIT_BYTES,
-    // long-polls end on shutdown (Payments.shutdown); idle keep-alive sockets must not hold close() up
-    forceCloseConnections: 'idle',
-    // an unknown field is refused, not silently dropped: a client sending `totalFee` learns prices are not its to set
-    ajv: { customOptions: { removeAdditional: false } },
-    logger: {
-      level: config.logLevel,
-      // request logs carry method and url only; bodies (signs, tokens) are never logged
-      serializers: {
-        req: (req) => ({ method: req.method, url: req.url }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-    },
+    routesHint: 'the routes are listed in README.md, "Merchant backend"',
   });
   const store = new OrderStore(config.dataDir);
   const payments = new Payments(config, store, catalog, app.log);
-
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) {
-      const body = (request.body ?? {}) as { out_trade_no?: unknown; outTradeNo?: unknown };
-      const outTradeNo = body.out_trade_no ?? body.outTradeNo;
-      request.log.warn({ code: error.code, reason: error.message, outTradeNo }, 'request refused');
-      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
-    }
-    if (error.validation) {
-      const message = `${describeValidation(error)}; nothing changed`;
-      request.log.warn({ reason: message }, 'request refused: invalid body');
-      return reply.code(400).send(errorBody('invalid_request', message));
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
-      const message =
-        status === 415
-          ? 'Send the body as application/json or application/x-www-form-urlencoded'
-          : status === 413
-            ? `The body is larger than ${BODY_LIMIT_BYTES} bytes`
-            : error.message;
-      request.log.warn({ code, reason: message }, 'request refused');
-      return reply.code(status).send(errorBody(code, message));
-    }
-    // the message only: no stack trace in any log line or answer
-    request.log.error({ reason: error.message }, 'internal error');
-    return reply.code(500).send(errorBody('internal', 'The server failed to handle this request; try again'));
-  });
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}; see ARCHITECTURE.md for the routes`));
-  });
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(rateLimit, {

@@ -13,9 +13,10 @@ import {
   DEV_SANDBOX_PORT,
   DEV_SERVER_PORT,
 } from '../config/dev-defaults';
+import { logLevelFrom, type LogLevel } from '../common/http-app';
 import type { ProviderName } from '../typings/provider';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type { LogLevel };
 
 export interface ServerConfig {
   host: string;
@@ -49,7 +50,6 @@ export class ConfigError extends Error {
 }
 
 const PROVIDERS: readonly ProviderName[] = ['xiaoweijufu', 'payjs'];
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Below this, every waiting check would query the provider back to back (and risk its rate limit). */
 export const PROVIDER_QUERY_INTERVAL_MIN_MS = 1_000;
@@ -111,10 +111,11 @@ export function loadServerConfig(
   if (!PROVIDERS.includes(provider)) {
     throw new ConfigError(`PROVIDER must be one of ${PROVIDERS.join(', ')}, got "${provider}"`);
   }
-  // silent under jest unless asked for, so test output stays readable
-  const logLevel = (overrides.logLevel ?? env.LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info')) as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  let logLevel: LogLevel;
+  try {
+    logLevel = logLevelFrom(env, overrides.logLevel);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
   }
 
   const sandboxPort = intFrom(env, 'SANDBOX_PORT', DEV_SANDBOX_PORT);

@@ -1,4 +1,4 @@
-// The reference merchant backend (ARCHITECTURE.md, "Merchant backend contract").
+// The reference merchant backend (docs/architecture.md, "Merchant backend").
 //
 // Programmatic contract (used by the e2e suite and the benchmark; keep it stable):
 //   startServer(opts?: Partial<ServerConfig> & {env?: NodeJS.ProcessEnv})
@@ -14,6 +14,7 @@
 //
 // HTTP routes: GET /healthz, GET /api/products, POST /api/orders, POST /api/pay/check, POST /api/pay/notify.
 
+import { listen } from '../common/listen';
 import { buildApp } from './app';
 import { loadServerConfig, type ServerConfig } from './config';
 
@@ -33,22 +34,7 @@ export async function startServer(
   const { env, ...overrides } = opts;
   const config = loadServerConfig(overrides, env ?? process.env);
   const { app } = await buildApp(config);
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    await app.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      // keeps the errno code so callers (scripts/start.ts) can recognise it too
-      throw Object.assign(
-        new Error(`Port ${config.port} on ${config.host} is in use; set PORT to a free port (or 0 for any)`),
-        { code: 'EADDRINUSE' },
-      );
-    }
-    throw error;
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host}:${port}`;
+  const { url, port } = await listen(app, { host: config.host, port: config.port, portVariable: 'PORT' });
   // notify_url must reach this very process, also when the port was ephemeral
   if (!config.publicBaseUrl) config.publicBaseUrl = url;
   config.port = port;

@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
-import { withSign } from '../../server/sign';
+import { withSign } from '../../common/sign';
 import type { CreateOrderResponse } from '../../typings/api';
 import type { ServerStats } from './capacity-server';
 import { round, sleep } from './stats';

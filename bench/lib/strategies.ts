@@ -17,7 +17,7 @@ import type { ConfirmConfig } from '../../miniprogram/lib/config';
 import { createConfirmer, type ConfirmResult } from '../../miniprogram/lib/confirmer';
 import { startSandbox } from '../../sandbox';
 import { startServer } from '../../server';
-import { postJson } from '../../server/http-post';
+import { postJson } from '../../common/http-client';
 import { createNodeRequestPort, nodeClock } from '../../test/fixtures/fake-wx-node';
 import type { CreateOrderResponse } from '../../typings/api';
 import type { ProviderReturnData } from '../../typings/provider';

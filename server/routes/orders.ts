@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CreateOrderRequest, CreateOrderResponse } from '../../typings/api';
-import { errorResponseSchema } from '../errors';
+import { errorResponseSchema } from '../../common/errors';
 import type { Payments } from '../payments';
 
 const createOrderSchema = {

@@ -2,7 +2,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { PayCheckRequest, PayCheckResponse } from '../../typings/api';
-import { errorResponseSchema } from '../errors';
+import { errorResponseSchema } from '../../common/errors';
 import type { Payments } from '../payments';
 
 const checkSchema = {

@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
 import { startServer, type ServerConfig } from '../../server';
-import { postBody, postForm, postJson, type HttpAnswer } from '../../server/http-post';
-import { withSign } from '../../server/sign';
+import { postBody, postForm, postJson, type HttpAnswer } from '../../common/http-client';
+import { withSign } from '../../common/sign';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
 
 export { postForm, postJson, postBody };

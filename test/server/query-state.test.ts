@@ -6,7 +6,7 @@ import { Catalog } from '../../server/catalog';
 import { loadServerConfig, REPO_ROOT } from '../../server/config';
 import { Payments } from '../../server/payments';
 import { OrderStore } from '../../server/store';
-import { withSign } from '../../server/sign';
+import { withSign } from '../../common/sign';
 import { fakeEndpoint, MERCHANT_ID, MERCHANT_KEY, tempDir, xwjfNotify } from './helpers';
 
 describe('provider query state', () => {

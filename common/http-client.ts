@@ -1,5 +1,6 @@
-// A tiny HTTP POST client on node:http with no connection pooling, so nothing keeps a test process alive after it
-// is done. Used by the server's provider query, the sandbox's notify delivery and the simulator handler.
+// A tiny HTTP client on node:http with no connection pooling, so nothing keeps a process alive after it is done.
+// The one client of the repository: the backend's provider query, the sandbox's notify delivery, the simulator
+// handler that plays the pay mini program, the tests and the benchmarks.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -10,24 +11,30 @@ export interface HttpAnswer {
   text: string;
 }
 
-export function postBody(
-  url: string,
-  body: string,
-  contentType: string,
-  timeoutMs = 3_000,
-): Promise<HttpAnswer> {
+export interface RequestOptions {
+  method?: string;
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** no answer within this long rejects (and closes the connection) */
+  timeoutMs?: number;
+}
+
+export function request(url: string, options: RequestOptions = {}): Promise<HttpAnswer> {
+  const { method = 'GET', body, contentType, headers = {}, timeoutMs = 3_000 } = options;
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(
       target,
       {
-        method: 'POST',
+        method,
         agent: false,
         headers: {
-          'content-type': contentType,
-          'content-length': Buffer.byteLength(body),
+          ...(contentType ? { 'content-type': contentType } : {}),
+          ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
           connection: 'close',
+          ...headers,
         },
         timeout: timeoutMs,
       },
@@ -48,6 +55,14 @@ export function postBody(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+export function getText(url: string, timeoutMs?: number): Promise<HttpAnswer> {
+  return request(url, { timeoutMs });
+}
+
+export function postBody(url: string, body: string, contentType: string, timeoutMs?: number): Promise<HttpAnswer> {
+  return request(url, { method: 'POST', body, contentType, timeoutMs });
 }
 
 export function postForm(url: string, fields: Record<string, string | number>, timeoutMs?: number): Promise<HttpAnswer> {

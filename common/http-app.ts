@@ -1,0 +1,131 @@
+// The Fastify instance both services (backend and sandbox) are built on: the same logging rules, the same
+// validation settings, the same error shape, and the same limits on slow or idle connections.
+
+import type http from 'node:http';
+import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
+import { ApiError, describeValidation, errorBody } from './errors';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** LOG_LEVEL from the environment; silent under jest unless asked for, so test output stays readable. */
+export function logLevelFrom(env: NodeJS.ProcessEnv, override?: LogLevel): LogLevel {
+  const level = override ?? (env.LOG_LEVEL || (process.env.JEST_WORKER_ID ? 'silent' : 'info'));
+  if (!LOG_LEVELS.includes(level as LogLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+  return level as LogLevel;
+}
+
+/** What one client may hold of the server's sockets; see README.md, "Limits under abuse". */
+export interface ConnectionLimits {
+  /**
+   * The whole request, headers and body, must have arrived this long after it started (Node's requestTimeout): a
+   * body trickling in a byte at a time is answered 408 and closed, and so is a connection that never sends a byte.
+   * Waiting checks are not affected: their request has arrived, only the answer waits.
+   */
+  requestTimeoutMs: number;
+  /** the headers must have arrived within this (Node's headersTimeout; at most requestTimeoutMs) */
+  headersTimeoutMs: number;
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeoutMs: number;
+  /** connections above this are closed as they arrive, before they can take the file descriptors the store needs; 0 = no cap */
+  maxConnections: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 0,
+};
+
+/** How often Node looks for requests past their timeouts (its default, 30 s, would let a slow body live 40 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+export interface HttpAppOptions {
+  /** 'backend' or 'sandbox': named in log lines and in answers */
+  service: string;
+  logLevel: LogLevel;
+  bodyLimit: number;
+  /** Fastify's trustProxy: false, true, a hop count, or the proxies' addresses/CIDRs */
+  trustProxy?: TrustProxy;
+  limits?: Partial<ConnectionLimits>;
+  /** where the routes are documented, for the 404 answer */
+  routesHint?: string;
+}
+
+export type TrustProxy = boolean | number | string[];
+
+/**
+ * Fastify's own reading of a hop count trusts nothing (a client that reaches the backend directly could otherwise
+ * forge X-Forwarded-For); here a hop count means what it says: the n nearest hops are proxies of ours. README.md says
+ * to prefer addresses, and to use a count only when the backend cannot be reached except through the proxies.
+ */
+function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const fastifyOptions: FastifyHttpOptions<http.Server> = {
+    bodyLimit: options.bodyLimit,
+    // waiting checks end on shutdown (preClose hooks); idle keep-alive sockets must not hold close() up
+    forceCloseConnections: 'idle',
+    // an unknown field is refused, not silently dropped: a client sending `totalFee` learns prices are not its to set
+    ajv: { customOptions: { removeAdditional: false } },
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    logger: {
+      level: options.logLevel,
+      base: { name: options.service },
+      // request logs carry method and url only; bodies (signs, tokens) are never logged
+      serializers: {
+        req: (req) => ({ method: req.method, url: req.url, ip: req.ip }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+  const app = Fastify(fastifyOptions);
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) {
+      const body = (request.body ?? {}) as { out_trade_no?: unknown; outTradeNo?: unknown };
+      const outTradeNo = body.out_trade_no ?? body.outTradeNo;
+      request.log.warn({ code: error.code, reason: error.message, outTradeNo }, 'request refused');
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    if (error.validation) {
+      const message = `${describeValidation(error)}; nothing changed`;
+      request.log.warn({ reason: message }, 'request refused: invalid body');
+      return reply.code(400).send(errorBody('invalid_request', message));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+      const message =
+        status === 415
+          ? 'Send the body as application/json or application/x-www-form-urlencoded'
+          : status === 413
+            ? `The body is larger than ${options.bodyLimit} bytes`
+            : error.message;
+      request.log.warn({ code, reason: message }, 'request refused');
+      return reply.code(status).send(errorBody(code, message));
+    }
+    // the message only: no stack trace in any log line or answer
+    request.log.error({ reason: error.message }, 'internal error');
+    return reply.code(500).send(errorBody('internal', `The ${options.service} failed to handle this request; try again`));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const hint = options.routesHint ? `; ${options.routesHint}` : '';
+    reply.code(404).send(errorBody('not_found', `No ${options.service} route ${request.method} ${request.url.split('?')[0]}${hint}`));
+  });
+  return app;
+}
