@@ -4,10 +4,7 @@
 //   <- {type: 'stats', gc?}  -> {type: 'stats', rss, heapUsed, inFlight}   (gc: after a full GC; needs --expose-gc)
 //   <- {type: 'close'}               closes the server, removes its data folder, exits
 import diagnostics from 'node:diagnostics_channel';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startServer } from '../../server';
+import { startStack } from '../../scripts/stack';
 
 export interface ServerStats {
   type: 'stats';
@@ -23,16 +20,18 @@ diagnostics.subscribe('http.server.request.start', () => received++);
 diagnostics.subscribe('http.server.response.finish', () => answered++);
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xwjf-capacity-'));
-  const server = await startServer({
-    port: 0,
-    dataDir,
-    logLevel: 'silent',
-    orderRateLimitPerMinute: 100_000_000,
-    // checks are only counted here: no provider query (and none to a provider that is not there)
-    providerQueryAfterMs: 3_600_000,
-    providerBaseUrl: 'http://127.0.0.1:9',
+  const { backend: server, close } = await startStack({
     env: {},
+    tempData: true,
+    sandbox: false,
+    backend: {
+      port: 0,
+      logLevel: 'silent',
+      orderRateLimitPerMinute: 100_000_000,
+      // checks are only counted here: no provider query (and none to a provider that is not there)
+      providerQueryAfterMs: 3_600_000,
+      providerBaseUrl: 'http://127.0.0.1:9',
+    },
   });
   const send = (message: unknown): void => void process.send?.(message);
   process.on('message', (message: { type: string; gc?: boolean }) => {
@@ -45,10 +44,7 @@ async function main(): Promise<void> {
       const memory = process.memoryUsage();
       send({ type: 'stats', rss: memory.rss, heapUsed: memory.heapUsed, inFlight: received - answered } satisfies ServerStats);
     } else if (message.type === 'close') {
-      void server.close().finally(() => {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-        process.exit(0);
-      });
+      void close().finally(() => process.exit(0));
     }
   });
   process.on('disconnect', () => process.exit(0));

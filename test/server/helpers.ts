@@ -5,9 +5,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
-import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
-import { startServer, type ServerConfig } from '../../server';
-import { postBody, postForm, postJson, type HttpAnswer } from '../../common/http-client';
+import type { SandboxOptions } from '../../sandbox';
+import type { ServerConfig } from '../../server';
+import { startStack as launchStack } from '../../scripts/stack';
+import { getText, postBody, postForm, postJson, type HttpAnswer } from '../../common/http-client';
 import { withSign } from '../../common/sign';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
 
@@ -29,32 +30,26 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Backend + sandbox, or the backend alone pointing at `providerBaseUrl`. */
+/**
+ * Backend + sandbox (notify schedule x0.001), or the backend alone pointing at `providerBaseUrl`: the project's stack
+ * launcher with ephemeral ports, a temporary data folder, and an empty environment so the machine's cannot leak in.
+ */
 export async function startStack(
   server: Partial<ServerConfig> = {},
   sandbox: Partial<SandboxOptions> | false = {},
 ): Promise<Stack> {
-  const data = tempDir();
-  let running: RunningSandbox | undefined;
-  if (sandbox !== false) running = await startSandbox({ port: 0, timeScale: 0.001, env: {}, ...sandbox });
-  const backend = await startServer({
-    port: 0,
-    dataDir: data.dir,
-    providerBaseUrl: running?.url ?? 'http://127.0.0.1:9',
+  const stack = await launchStack({
     env: {},
-    logLevel: 'silent',
-    ...server,
+    tempData: true,
+    backend: { port: 0, logLevel: 'silent', ...(sandbox === false ? { providerBaseUrl: 'http://127.0.0.1:9' } : {}), ...server },
+    sandbox: sandbox === false ? false : { port: 0, timeScale: 0.001, ...sandbox },
   });
   return {
-    serverUrl: backend.url,
-    sandboxUrl: running?.url ?? '',
-    config: backend.config,
-    dataDir: data.dir,
-    close: async () => {
-      await backend.close();
-      await running?.close();
-      data.remove();
-    },
+    serverUrl: stack.backend.url,
+    sandboxUrl: stack.sandbox?.url ?? '',
+    config: stack.backend.config,
+    dataDir: stack.dataDir,
+    close: stack.close,
   };
 }
 
@@ -63,21 +58,7 @@ export function json<T = Record<string, unknown>>(answer: HttpAnswer): T {
 }
 
 export function getJson(url: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      })
-      .on('error', reject);
-  });
+  return getText(url);
 }
 
 export async function createOrder(serverUrl: string, sku = 'vip-month', quantity?: number): Promise<CreateOrderResponse> {
