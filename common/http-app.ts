@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { ApiError, describeValidation, errorBody } from './errors';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './limits';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -16,29 +17,6 @@ export function logLevelFrom(env: NodeJS.ProcessEnv, override?: LogLevel): LogLe
   }
   return level as LogLevel;
 }
-
-/** What one client may hold of the server's sockets; see README.md, "Limits under abuse". */
-export interface ConnectionLimits {
-  /**
-   * The whole request, headers and body, must have arrived this long after it started (Node's requestTimeout): a
-   * body trickling in a byte at a time is answered 408 and closed, and so is a connection that never sends a byte.
-   * Waiting checks are not affected: their request has arrived, only the answer waits.
-   */
-  requestTimeoutMs: number;
-  /** the headers must have arrived within this (Node's headersTimeout; at most requestTimeoutMs) */
-  headersTimeoutMs: number;
-  /** an idle keep-alive connection is closed after this */
-  keepAliveTimeoutMs: number;
-  /** connections above this are closed as they arrive, before they can take the file descriptors the store needs; 0 = no cap */
-  maxConnections: number;
-}
-
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  requestTimeoutMs: 10_000,
-  headersTimeoutMs: 10_000,
-  keepAliveTimeoutMs: 5_000,
-  maxConnections: 0,
-};
 
 /** How often Node looks for requests past their timeouts (its default, 30 s, would let a slow body live 40 s). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;

@@ -13,14 +13,19 @@ import { orderRoutes } from './routes/orders';
 import { payRoutes } from './routes/pay';
 import { productRoutes } from './routes/products';
 import { OrderStore } from './store';
+import { WaitingChecks } from './waiting-checks';
 
 export interface BuiltApp {
   app: FastifyInstance;
   payments: Payments;
   store: OrderStore;
+  waitingChecks: WaitingChecks;
 }
 
 const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** what a rate-limited route counts, for the 429 message */
+const RATE_LIMITED: Record<string, string> = { '/api/orders': 'orders', '/api/pay/check': 'checks' };
 
 export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
   const catalog = Catalog.load(config.catalogPath);
@@ -28,27 +33,32 @@ export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
     service: 'backend',
     logLevel: config.logLevel,
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    limits: config.limits,
     routesHint: 'the routes are listed in README.md, "Merchant backend"',
   });
   const store = new OrderStore(config.dataDir);
   const payments = new Payments(config, store, catalog, app.log);
+  const waitingChecks = new WaitingChecks(config.maxWaitingChecksPerOrder, config.maxWaitingChecks);
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) =>
+    // per client address: behind TRUST_PROXY the one X-Forwarded-For names, not the proxy's
+    errorResponseBuilder: (request, context) =>
       new ApiError(
         429,
         'rate_limited',
-        `Too many orders from this address (limit ${context.max} per minute); retry in ${Math.ceil(context.ttl / 1000)} s`,
+        `Too many ${RATE_LIMITED[request.routeOptions.url ?? ''] ?? 'requests'} from this address ` +
+          `(limit ${context.max} per minute); retry in ${Math.ceil(context.ttl / 1000)} s`,
       ),
   });
   await app.register(healthRoutes);
   await app.register(productRoutes, { catalog });
   await app.register(orderRoutes, { payments, perMinute: config.orderRateLimitPerMinute });
-  await app.register(payRoutes, { payments });
+  await app.register(payRoutes, { payments, waitingChecks, checksPerMinute: config.checkRateLimitPerMinute });
 
   app.addHook('preClose', async () => payments.shutdown());
   app.addHook('onClose', async () => store.close());
-  return { app, payments, store };
+  return { app, payments, store, waitingChecks };
 }

@@ -1,22 +1,20 @@
 // The reference merchant backend (docs/architecture.md, "Merchant backend").
 //
-// Programmatic contract (used by the e2e suite and the benchmark; keep it stable):
+// Programmatic contract (used by the stack launcher, the tests and the benchmarks; keep it stable):
 //   startServer(opts?: Partial<ServerConfig> & {env?: NodeJS.ProcessEnv})
-//     : Promise<{url: string; port: number; config: ServerConfig; close(): Promise<void>}>
-// - listens on 127.0.0.1; `port: 0` picks an ephemeral port;
+//     : Promise<{url: string; port: number; config: ServerConfig; waitingChecks: WaitingChecks; close(): Promise<void>}>
+// - listens on HOST (127.0.0.1 by default); `port: 0` picks an ephemeral port;
 // - options override the environment (`env`, default process.env), which overrides the development defaults;
-// - options: port, dataDir, merchantId, merchantKey, provider ('xiaoweijufu' | 'payjs'), providerBaseUrl,
-//   publicBaseUrl (notify_url = publicBaseUrl + '/api/pay/notify'; derived from the bound address when absent),
-//   orderTtlMs, providerQueryAfterMs, providerQueryIntervalMs, providerQueryByOutTradeNo, orderRateLimitPerMinute,
-//   logLevel ('silent' by default under jest), catalogPath;
-// - NODE_ENV=production without MERCHANT_ID / MERCHANT_KEY (/ PROVIDER_BASE_URL / PUBLIC_BASE_URL) rejects with a
-//   ConfigError naming the variable; a busy port rejects with an error whose message names PORT.
+//   the options are the fields of ServerConfig (server/config.ts), each named after its variable;
+// - a configuration that is missing, unknown or unsafe rejects with a ConfigError naming the variable; a busy port
+//   rejects with an error whose message names PORT.
 //
 // HTTP routes: GET /healthz, GET /api/products, POST /api/orders, POST /api/pay/check, POST /api/pay/notify.
 
 import { listen } from '../common/listen';
 import { buildApp } from './app';
 import { loadServerConfig, type ServerConfig } from './config';
+import type { WaitingChecks } from './waiting-checks';
 
 export type { ServerConfig } from './config';
 export { ConfigError } from './config';
@@ -25,6 +23,8 @@ export interface RunningServer {
   url: string;
   port: number;
   config: ServerConfig;
+  /** the caps on waiting checks, with their counters (the stress benchmark reads them) */
+  waitingChecks: WaitingChecks;
   close(): Promise<void>;
 }
 
@@ -33,10 +33,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { env, ...overrides } = opts;
   const config = loadServerConfig(overrides, env ?? process.env);
-  const { app } = await buildApp(config);
+  const { app, waitingChecks } = await buildApp(config);
   const { url, port } = await listen(app, { host: config.host, port: config.port, portVariable: 'PORT' });
   // notify_url must reach this very process, also when the port was ephemeral
   if (!config.publicBaseUrl) config.publicBaseUrl = url;
   config.port = port;
-  return { url, port, config, close: () => app.close() };
+  return { url, port, config, waitingChecks, close: () => app.close() };
 }

@@ -4,11 +4,11 @@
 //   distinct orders are held (raw node:http, one socket each, agent maxSockets Infinity);
 // - notifies accepted per second: autocannon, signed 小微聚付 notifies, each for a distinct pending order.
 import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
+import { openFilesLimit } from '../../common/limits';
 import { withSign } from '../../common/sign';
 import type { CreateOrderResponse } from '../../typings/api';
 import type { ServerStats } from './capacity-server';
@@ -128,17 +128,6 @@ async function createOrders(url: string, count: number): Promise<CreateOrderResp
     agent.destroy();
   }
   return orders;
-}
-
-function openFilesLimit(): number | null {
-  try {
-    // the soft limit, as the shell's `ulimit -n` shows it
-    const limits = fs.readFileSync('/proc/self/limits', 'utf8');
-    const line = limits.split('\n').find((l) => l.startsWith('Max open files'));
-    return line ? Number(line.split(/\s+/)[3]) : null;
-  } catch {
-    return null;
-  }
 }
 
 async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { PayCheckRequest, PayCheckResponse } from '../../typings/api';
 import { errorResponseSchema } from '../../common/errors';
 import type { Payments } from '../payments';
+import type { WaitingChecks } from '../waiting-checks';
 
 const checkSchema = {
   body: {
@@ -36,10 +37,16 @@ const checkSchema = {
 // values are coerced to strings so a JSON number signs like its form-urlencoded text.
 const notifyValue = { type: 'string', maxLength: 1024 } as const;
 
-export const payRoutes: FastifyPluginAsync<{ payments: Payments }> = async (app, { payments }) => {
+export interface PayRouteOptions {
+  payments: Payments;
+  waitingChecks: WaitingChecks;
+  checksPerMinute: number;
+}
+
+export const payRoutes: FastifyPluginAsync<PayRouteOptions> = async (app, { payments, waitingChecks, checksPerMinute }) => {
   app.post<{ Body: PayCheckRequest }>(
     '/api/pay/check',
-    { schema: checkSchema },
+    { schema: checkSchema, config: { rateLimit: { max: checksPerMinute, timeWindow: 60_000 } } },
     async (request, reply): Promise<PayCheckResponse> => {
       // a client that goes away stops its wait: the response closes before anything was written
       const gone = new AbortController();
@@ -47,9 +54,15 @@ export const payRoutes: FastifyPluginAsync<{ payments: Payments }> = async (app,
         if (!reply.raw.writableEnded) gone.abort();
       };
       reply.raw.once('close', onClose);
+      // past the caps on waiting checks the check answers at once with the current status
+      const release = request.body.waitMs ? waitingChecks.enter(request.body.outTradeNo) : null;
+      if (request.body.waitMs && !release) {
+        request.log.debug({ outTradeNo: request.body.outTradeNo }, 'waiting-check cap reached: answering at once');
+      }
       try {
-        return await payments.check(request.body, gone.signal);
+        return await payments.check(release || !request.body.waitMs ? request.body : { ...request.body, waitMs: 0 }, gone.signal);
       } finally {
+        release?.();
         reply.raw.off('close', onClose);
       }
     },

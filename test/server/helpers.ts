@@ -16,6 +16,8 @@ export { postForm, postJson, postBody };
 export const MERCHANT_ID = DEV_MERCHANT_ID;
 export const MERCHANT_KEY = DEV_MERCHANT_KEY;
 export const ROOT = path.resolve(__dirname, '..', '..');
+/** a merchant key production accepts: 32 characters of varied, unpatterned text (a test value, not a secret) */
+export const STRONG_KEY = 'k7Qm2Xv9Lp4Rz8Tn1Wc6Yh3Bd5Gf0JsE';
 
 export function tempDir(prefix = 'xwjf-server-'): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import type { CreateOrderResponse } from '../../typings/api';
-import { check, createOrder, getJson, postForm, ROOT, tempDir, xwjfNotify } from './helpers';
+import { check, createOrder, getJson, postForm, ROOT, STRONG_KEY, tempDir, xwjfNotify } from './helpers';
 
 interface Spawned {
   child: ChildProcess;
@@ -121,7 +121,7 @@ describe('production configuration', () => {
       await expect(
         startServer({ port: 0, dataDir: data.dir, env: { ...base, MERCHANT_KEY: 'dev-only-merchant-key-not-a-secret' } }),
       ).rejects.toThrow(/MERCHANT_KEY is the development key/);
-      const server = await startServer({ port: 0, dataDir: data.dir, env: { ...base, MERCHANT_KEY: 'real-key' } });
+      const server = await startServer({ port: 0, dataDir: data.dir, env: { ...base, MERCHANT_KEY: STRONG_KEY } });
       expect(server.config.publicBaseUrl).toBe('https://s.example');
       await server.close();
     } finally {
