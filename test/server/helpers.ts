@@ -1,5 +1,6 @@
 // Shared by the server project's tests: real servers on 127.0.0.1 with ephemeral ports and temporary data folders.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -133,4 +134,47 @@ export async function fakeEndpoint(
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  /** stdout and stderr so far */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Runs a command with its output collected; `env` is added to this process's environment. */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; /** its own process group, to signal it with its children */ group?: boolean } = {},
+): Spawned {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
+    detached: options.group ?? false,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+/** One of the project's TypeScript entry points (server/main.ts, scripts/serve.ts) in its own Node process. */
+export function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
+  return spawnProcess(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], { env });
+}
+
+export async function waitForLine(proc: Spawned, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = proc.output().match(pattern);
+    if (match) return match;
+    if (proc.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no line matching ${pattern}; output was: ${proc.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

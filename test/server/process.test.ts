@@ -1,41 +1,8 @@
 // The backend as a process: crash safety under SIGKILL, production configuration, npm run serve.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import type { CreateOrderResponse } from '../../typings/api';
-import { check, createOrder, getJson, postForm, ROOT, STRONG_KEY, tempDir, xwjfNotify } from './helpers';
-
-interface Spawned {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-async function waitForLine(proc: Spawned, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = proc.output().match(pattern);
-    if (match) return match;
-    if (proc.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no line matching ${pattern}; output was: ${proc.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { check, createOrder, getJson, postForm, spawnTs, STRONG_KEY, tempDir, waitForLine, xwjfNotify } from './helpers';
 
 describe('a backend killed with SIGKILL in the middle of a burst of notifies', () => {
   it('ends, after a restart on the same data folder, with every accepted notify paid and the rest recoverable', async () => {
@@ -145,6 +112,27 @@ describe('npm run serve (scripts/serve.ts)', () => {
       expect((await check(backend, order, { waitMs: 5000 })).status).toBe('paid');
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(0);
+    } finally {
+      data.remove();
+    }
+  }, 30_000);
+
+  it('refuses NODE_ENV=production instead of pointing a production backend at the sandbox, and says what to run', async () => {
+    const data = tempDir();
+    try {
+      const proc = spawnTs('scripts/serve.ts', {
+        NODE_ENV: 'production',
+        PORT: '0',
+        SANDBOX_PORT: '0',
+        DATA_DIR: data.dir,
+        MERCHANT_ID: 'm1',
+        MERCHANT_KEY: STRONG_KEY,
+        PROVIDER_BASE_URL: 'https://api.provider.example',
+        PUBLIC_BASE_URL: 'https://pay.shop.example',
+      });
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toMatch(/NODE_ENV=production: refusing to start the sandbox.*npm run build:server, then npm run start:prod/);
+      expect(proc.output()).not.toMatch(/ready|listening/);
     } finally {
       data.remove();
     }
