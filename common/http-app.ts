@@ -1,7 +1,8 @@
 // The Fastify instance both services (backend and sandbox) are built on: the same logging rules, the same
 // validation settings, the same error shape, and the same limits on slow or idle connections.
 
-import type http from 'node:http';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { ApiError, describeValidation, errorBody } from './errors';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './limits';
@@ -31,6 +32,35 @@ export interface HttpAppOptions {
   limits?: Partial<ConnectionLimits>;
   /** where the routes are documented, for the 404 answer */
   routesHint?: string;
+}
+
+/**
+ * Requests that never became requests (cut by the request timeout, oversized headers, not HTTP): the error shape of
+ * every other answer, then the connection is closed. Fastify's own handler would answer another shape, and by
+ * closing the socket with the error it makes Node format a stack trace per connection, which is what costs most when
+ * the timeout cuts thousands of slow connections at once.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, limits: ConnectionLimits): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // a connection that never sent a byte gets no answer: there is no request to answer, and the write costs
+  if ((socket as Duplex & { bytesRead?: number }).bytesRead === 0) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', `The request did not arrive within ${limits.requestTimeoutMs / 1000} s; send it again`]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'The request headers are too large']
+        : [400, 'bad_request', 'The request is not valid HTTP'];
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody(code, message));
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -71,6 +101,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     },
   };
   const app = Fastify(fastifyOptions);
+  app.server.removeAllListeners('clientError');
+  app.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, limits));
   if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {

@@ -42,10 +42,18 @@ export function explainListenError(error: unknown, target: ListenTarget): Error 
   return Object.assign(new Error(message), { code });
 }
 
+/**
+ * Connections accepted by the kernel and not yet by Node. Node's default, 511, overflows when thousands of clients
+ * connect at once (an attacker reconnecting every connection the request timeout cut): the kernel then drops SYNs,
+ * and an honest client, the provider's notify among them, waits 1 s or more for its retransmission. Linux caps it at
+ * net.core.somaxconn (4096 on current kernels).
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** Listens and answers the address really bound (port 0 = an ephemeral port). */
 export async function listen(app: FastifyInstance, target: ListenTarget): Promise<{ url: string; port: number }> {
   try {
-    await app.listen({ host: target.host, port: target.port });
+    await app.listen({ host: target.host, port: target.port, backlog: LISTEN_BACKLOG });
   } catch (error) {
     await app.close().catch(() => undefined);
     throw explainListenError(error, target);

@@ -86,6 +86,8 @@ describe('slow and idle connections (the default limits)', () => {
       // 10 s request timeout, checked every second; the rest is slack for a loaded machine
       expect(bodyCut).toBeLessThan(14_000);
       expect(slowBody.received()).toMatch(/^HTTP\/1\.1 408/);
+      // in the error shape of every other answer
+      expect(slowBody.received()).toMatch(/\r\n\r\n\{"error":\{"code":"request_timeout","message":"The request did not arrive within 10 s; send it again"\}\}$/);
       expect(headersCut).toBeLessThan(14_000);
       expect(slowHeaders.received()).toMatch(/^HTTP\/1\.1 408/);
       expect(silentCut).toBeLessThan(14_000);
