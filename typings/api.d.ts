@@ -1,4 +1,4 @@
-// The merchant backend's public contract (ARCHITECTURE.md, "Merchant backend contract").
+// The merchant backend's public contract (docs/architecture.md, "Merchant backend").
 // Shared by the mini program, the server, the e2e specs and the benchmark: types only, no code.
 
 import type { PayParams } from './provider';

@@ -1,4 +1,4 @@
-// The pay mini program's fields (../shared/reference/payment-facts.md): what the mini program hands over
+// The pay mini program's fields (docs/architecture.md, "The provider and WeChat"): what the mini program hands over
 // as extraData, and what may come back in referrerInfo.extraData.
 
 /** Signed by the backend; the mini program passes it through untouched. */

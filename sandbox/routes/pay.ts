@@ -15,7 +15,8 @@ export interface PayRouteOptions {
   merchantKey: string;
 }
 
-// The jump fields and their limits (payment-facts.md); unknown fields are kept because they are signed too.
+// The jump fields and their limits (docs/architecture.md, "The provider and WeChat"); unknown fields are kept
+// because they are signed too.
 const payBodySchema = {
   type: 'object',
   required: ['mchid', 'total_fee', 'out_trade_no', 'nonce', 'sign'],
