@@ -3,6 +3,7 @@
 
 import net from 'node:net';
 import { request, type HttpAnswer } from '../../common/http-client';
+import { defaultMaxConnections } from '../../common/limits';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
 import { check, createOrder, json, postForm, sleep, startStack, xwjfNotify } from './helpers';
 
@@ -114,6 +115,33 @@ describe('slow and idle connections (the default limits)', () => {
       await stack.close();
     }
   }, 20_000);
+});
+
+describe('the connection cap', () => {
+  it('closes connections past MAX_CONNECTIONS as they arrive, and takes new ones once others left', async () => {
+    const stack = await startStack({ limits: { requestTimeoutMs: 10_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 3 } }, false);
+    const held: RawConnection[] = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await rawConnection(stack.serverUrl));
+      await sleep(200);
+      const extra = await rawConnection(stack.serverUrl);
+      held.push(extra);
+      expect(await Promise.race([extra.closed, sleep(3_000).then(() => Infinity)])).toBeLessThan(3_000);
+      held[0].destroy();
+      await held[0].closed;
+      await sleep(200);
+      expect((await request(`${stack.serverUrl}/healthz`)).status).toBe(200);
+    } finally {
+      for (const connection of held) connection.destroy();
+      await stack.close();
+    }
+  });
+
+  it('defaults to nine tenths of the open-files limit, keeping the rest for the database', () => {
+    expect(defaultMaxConnections(20_000)).toBe(18_000);
+    expect(defaultMaxConnections(1_024)).toBe(921);
+    expect(defaultMaxConnections(null)).toBe(0);
+  });
 });
 
 describe('waiting checks are capped', () => {
