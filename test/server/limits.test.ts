@@ -103,6 +103,19 @@ describe('slow and idle connections (the default limits)', () => {
     }
   }, 30_000);
 
+  it('answers what is not HTTP in the error shape of every other answer, and closes the connection', async () => {
+    const stack = await startStack({}, false);
+    try {
+      const garbage = await rawConnection(stack.serverUrl);
+      garbage.write('HELLO THERE\r\n\r\n');
+      await garbage.closed;
+      expect(garbage.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(garbage.received()).toMatch(/\r\n\r\n\{"error":\{"code":"bad_request","message":"The request is not valid HTTP"\}\}$/);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('does not cut a waiting check: its request has arrived, only its answer waits', async () => {
     const stack = await startStack({ limits: { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 1_000, maxConnections: 0 } }, false);
     try {
