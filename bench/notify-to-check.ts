@@ -46,6 +46,7 @@ export async function measureNotifyToCheck(orders = 200): Promise<LatencySummary
       port: 0,
       logLevel: 'silent',
       orderRateLimitPerMinute: 100_000,
+      checkRateLimitPerMinute: 100_000,
       // no provider fallback during the measurement: only the notify may wake the check
       providerQueryAfterMs: 600_000,
       providerBaseUrl: 'http://127.0.0.1:9',

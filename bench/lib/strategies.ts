@@ -126,7 +126,7 @@ export async function runStrategy(strategy: Strategy, plan: readonly PlannedPaym
     env: {},
     tempData: true,
     sandbox: { port: 0, logLevel: 'silent' },
-    backend: { port: 0, logLevel: 'silent', orderRateLimitPerMinute: 1_000_000 },
+    backend: { port: 0, logLevel: 'silent', orderRateLimitPerMinute: 1_000_000, checkRateLimitPerMinute: 1_000_000 },
     relay: async (sandboxUrl) => {
       const relay = await startCountingProxy(sandboxUrl);
       relays.push(relay);
