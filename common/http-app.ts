@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { ApiError, describeValidation, errorBody } from './errors';
-import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './limits';
+import { addressList, capConnectionsPerClient, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './limits';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -104,6 +104,11 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.server.removeAllListeners('clientError');
   app.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, limits));
   if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+  // with TRUST_PROXY true or a hop count any peer may be a proxy speaking for many clients: no per-address cap
+  const trust = options.trustProxy ?? false;
+  if (limits.maxConnectionsPerClient > 0 && (trust === false || Array.isArray(trust))) {
+    capConnectionsPerClient(app.server, limits.maxConnectionsPerClient, Array.isArray(trust) ? addressList(trust) : undefined);
+  }
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {

@@ -18,10 +18,12 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** no answer within this long rejects (and closes the connection) */
   timeoutMs?: number;
+  /** the local address to connect from (the stress benchmark measures from another loopback address) */
+  localAddress?: string;
 }
 
 export function request(url: string, options: RequestOptions = {}): Promise<HttpAnswer> {
-  const { method = 'GET', body, contentType, headers = {}, timeoutMs = 3_000 } = options;
+  const { method = 'GET', body, contentType, headers = {}, timeoutMs = 3_000, localAddress } = options;
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -30,6 +32,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
       {
         method,
         agent: false,
+        localAddress,
         headers: {
           ...(contentType ? { 'content-type': contentType } : {}),
           ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),

@@ -15,10 +15,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox';
-import { startServer, type RunningServer, type ServerConfig } from '../server';
+import { startServer, type RunningServer, type ServerOptions } from '../server';
 
 export interface StackOptions {
-  backend?: Partial<ServerConfig>;
+  backend?: ServerOptions;
   /** the sandbox's options, or false for the backend alone */
   sandbox?: Partial<SandboxOptions> | false;
   env?: NodeJS.ProcessEnv;

@@ -63,6 +63,9 @@ export interface ServerConfig {
   production: boolean;
 }
 
+/** What startServer and loadServerConfig take: any field of ServerConfig, and any of the connection limits. */
+export type ServerOptions = Partial<Omit<ServerConfig, 'limits'>> & { limits?: Partial<ConnectionLimits> };
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -210,7 +213,7 @@ function urlFrom(name: string, value: string, production: boolean, what: string)
 }
 
 export function loadServerConfig(
-  overrides: Partial<ServerConfig> = {},
+  overrides: ServerOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
   const nodeEnv = env.NODE_ENV;
@@ -316,6 +319,12 @@ export function loadServerConfig(
       headersTimeoutMs: Math.min(requestTimeoutMs, overrides.limits?.headersTimeoutMs ?? requestTimeoutMs),
       keepAliveTimeoutMs: limit('keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS', DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs, 1),
       maxConnections: limit('maxConnections', 'MAX_CONNECTIONS', defaultMaxConnections(), 0),
+      maxConnectionsPerClient: limit(
+        'maxConnectionsPerClient',
+        'MAX_CONNECTIONS_PER_CLIENT',
+        DEFAULT_CONNECTION_LIMITS.maxConnectionsPerClient,
+        0,
+      ),
     },
     trustProxy: overrides.trustProxy ?? trustProxyFrom(env.TRUST_PROXY),
     fulfillmentUrl: fulfillmentUrl ? urlFrom('FULFILLMENT_URL', fulfillmentUrl, production, 'shop.your-domain.example/paid') : '',

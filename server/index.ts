@@ -1,7 +1,7 @@
 // The reference merchant backend (docs/architecture.md, "Merchant backend").
 //
 // Programmatic contract (used by the stack launcher, the tests and the benchmarks; keep it stable):
-//   startServer(opts?: Partial<ServerConfig> & {env?: NodeJS.ProcessEnv})
+//   startServer(opts?: ServerOptions & {env?: NodeJS.ProcessEnv})
 //     : Promise<{url: string; port: number; config: ServerConfig; waitingChecks: WaitingChecks; close(): Promise<void>}>
 // - listens on HOST (127.0.0.1 by default); `port: 0` picks an ephemeral port;
 // - options override the environment (`env`, default process.env), which overrides the development defaults;
@@ -13,10 +13,10 @@
 
 import { listen } from '../common/listen';
 import { buildApp } from './app';
-import { loadServerConfig, type ServerConfig } from './config';
+import { loadServerConfig, type ServerConfig, type ServerOptions } from './config';
 import type { WaitingChecks } from './waiting-checks';
 
-export type { ServerConfig } from './config';
+export type { ServerConfig, ServerOptions } from './config';
 export { ConfigError } from './config';
 
 export interface RunningServer {
@@ -29,7 +29,7 @@ export interface RunningServer {
 }
 
 export async function startServer(
-  opts: Partial<ServerConfig> & { env?: NodeJS.ProcessEnv } = {},
+  opts: ServerOptions & { env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningServer> {
   const { env, ...overrides } = opts;
   const config = loadServerConfig(overrides, env ?? process.env);

@@ -1,7 +1,7 @@
 // Starts the backend in a child process (backend-process.ts) and talks to it: its URL, its figures, its end.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { ServerConfig } from '../../server';
+import type { ServerOptions } from '../../server';
 import type { ServerStats } from './backend-process';
 
 export type { ServerStats };
@@ -14,8 +14,11 @@ export interface BackendChild {
   close(): Promise<void>;
 }
 
-/** `options` override the benchmark defaults of backend-process.ts (no rate limits, no provider query). */
-export async function startBackendChild(options: Partial<ServerConfig> = {}): Promise<BackendChild> {
+/**
+ * `options` override the benchmark defaults of backend-process.ts: no rate limits, no per-address connection cap, no
+ * provider query.
+ */
+export async function startBackendChild(options: ServerOptions = {}): Promise<BackendChild> {
   const child: ChildProcess = fork(path.join(__dirname, 'backend-process.ts'), [JSON.stringify(options)], {
     execArgv: ['-r', 'esbuild-register', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

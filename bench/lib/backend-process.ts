@@ -1,6 +1,7 @@
 // The backend alone in a child process, for the capacity and stress benchmarks: the load generator's own work,
-// sockets and memory stay out of the figures. Started by backend-child.ts with the server options as JSON in argv[2]
-// (merged over the benchmark defaults below); talks over the fork IPC channel:
+// sockets and memory stay out of the figures. Started by backend-child.ts with the server options as JSON in argv[2],
+// merged over the benchmark defaults below (no rate limits, no per-address connection cap, no provider query).
+// Talks over the fork IPC channel:
 //   -> {type: 'ready', url}          once listening
 //   <- {type: 'stats', gc?, reset?}  -> ServerStats   (gc: after a full GC, needs --expose-gc; reset: the event
 //                                                 loop delay starts over)
@@ -8,7 +9,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ServerConfig } from '../../server';
+import type { ServerOptions } from '../../server';
 import type { WaitingChecksStats } from '../../server/waiting-checks';
 import { startStack } from '../../scripts/stack';
 
@@ -40,7 +41,7 @@ diagnostics.subscribe('net.server.socket', (message) => {
 });
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] || '{}') as Partial<ServerConfig>;
+  const options = JSON.parse(process.argv[2] || '{}') as ServerOptions;
   const { backend: server, close } = await startStack({
     env: {},
     tempData: true,
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
       providerQueryAfterMs: 3_600_000,
       providerBaseUrl: 'http://127.0.0.1:9',
       ...options,
+      // the load comes from one address: no per-address connection cap unless asked for
+      limits: { maxConnectionsPerClient: 0, ...options.limits },
     },
   });
   const send = (message: unknown): void => void process.send?.(message);

@@ -126,7 +126,14 @@ export async function runStrategy(strategy: Strategy, plan: readonly PlannedPaym
     env: {},
     tempData: true,
     sandbox: { port: 0, logLevel: 'silent' },
-    backend: { port: 0, logLevel: 'silent', orderRateLimitPerMinute: 1_000_000, checkRateLimitPerMinute: 1_000_000 },
+    backend: {
+      port: 0,
+      logLevel: 'silent',
+      // every simulated user is on 127.0.0.1: no per-address limits
+      orderRateLimitPerMinute: 1_000_000,
+      checkRateLimitPerMinute: 1_000_000,
+      limits: { maxConnectionsPerClient: 0 },
+    },
     relay: async (sandboxUrl) => {
       const relay = await startCountingProxy(sandboxUrl);
       relays.push(relay);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
 import type { SandboxOptions } from '../../sandbox';
-import type { ServerConfig } from '../../server';
+import type { ServerConfig, ServerOptions } from '../../server';
 import { startStack as launchStack } from '../../scripts/stack';
 import { getText, postBody, postForm, postJson, type HttpAnswer } from '../../common/http-client';
 import { withSign } from '../../common/sign';
@@ -38,7 +38,7 @@ export interface Stack {
  * launcher with ephemeral ports, a temporary data folder, and an empty environment so the machine's cannot leak in.
  */
 export async function startStack(
-  server: Partial<ServerConfig> = {},
+  server: ServerOptions = {},
   sandbox: Partial<SandboxOptions> | false = {},
 ): Promise<Stack> {
   const stack = await launchStack({

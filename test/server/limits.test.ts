@@ -117,7 +117,7 @@ describe('slow and idle connections (the default limits)', () => {
   });
 
   it('does not cut a waiting check: its request has arrived, only its answer waits', async () => {
-    const stack = await startStack({ limits: { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 1_000, maxConnections: 0 } }, false);
+    const stack = await startStack({ limits: { requestTimeoutMs: 1_000, keepAliveTimeoutMs: 1_000 } }, false);
     try {
       const order = await createOrder(stack.serverUrl);
       const sentAt = Date.now();
@@ -130,9 +130,9 @@ describe('slow and idle connections (the default limits)', () => {
   }, 20_000);
 });
 
-describe('the connection cap', () => {
+describe('the connection caps', () => {
   it('closes connections past MAX_CONNECTIONS as they arrive, and takes new ones once others left', async () => {
-    const stack = await startStack({ limits: { requestTimeoutMs: 10_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 3 } }, false);
+    const stack = await startStack({ limits: { maxConnections: 3 } }, false);
     const held: RawConnection[] = [];
     try {
       for (let i = 0; i < 3; i++) held.push(await rawConnection(stack.serverUrl));
@@ -147,6 +147,32 @@ describe('the connection cap', () => {
     } finally {
       for (const connection of held) connection.destroy();
       await stack.close();
+    }
+  });
+
+  it('closes connections past MAX_CONNECTIONS_PER_CLIENT from one address, unless the address is a trusted proxy', async () => {
+    const limits = { maxConnectionsPerClient: 3 };
+    for (const trustProxy of [false, ['127.0.0.1']]) {
+      const stack = await startStack({ limits, trustProxy }, false);
+      const held: RawConnection[] = [];
+      try {
+        for (let i = 0; i < 4; i++) held.push(await rawConnection(stack.serverUrl));
+        const fourth = await Promise.race([held[3].closed, sleep(1_500).then(() => Infinity)]);
+        if (trustProxy) {
+          // the proxy speaks for many clients: all of its connections are taken
+          expect(fourth).toBe(Infinity);
+        } else {
+          expect(fourth).toBeLessThan(1_500);
+          held[0].destroy();
+          await held[0].closed;
+          await sleep(100);
+          // a freed slot is taken again
+          expect((await request(`${stack.serverUrl}/healthz`)).status).toBe(200);
+        }
+      } finally {
+        for (const connection of held) connection.destroy();
+        await stack.close();
+      }
     }
   });
 
