@@ -145,7 +145,12 @@ describe('HOST, TRUST_PROXY and the abuse limits', () => {
     expect(limits.requestTimeoutMs).toBeLessThanOrEqual(10_000);
     expect(limits.headersTimeoutMs).toBeLessThanOrEqual(limits.requestTimeoutMs);
     expect(limits.keepAliveTimeoutMs).toBeLessThanOrEqual(10_000);
-    const config = loadServerConfig({}, { MAX_WAITING_CHECKS_PER_ORDER: '2', MAX_WAITING_CHECKS: '100', CHECK_RATE_LIMIT_PER_MINUTE: '30' });
+    expect(limits.maxConnectionsPerClient).toBe(100);
+    const config = loadServerConfig(
+      {},
+      { MAX_WAITING_CHECKS_PER_ORDER: '2', MAX_WAITING_CHECKS: '100', CHECK_RATE_LIMIT_PER_MINUTE: '30', MAX_CONNECTIONS_PER_CLIENT: '0' },
+    );
     expect([config.maxWaitingChecksPerOrder, config.maxWaitingChecks, config.checkRateLimitPerMinute]).toEqual([2, 100, 30]);
+    expect(config.limits.maxConnectionsPerClient).toBe(0);
   });
 });
