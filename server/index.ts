@@ -34,6 +34,14 @@ export async function startServer(
   const { env, ...overrides } = opts;
   const config = loadServerConfig(overrides, env ?? process.env);
   const { app, waitingChecks } = await buildApp(config);
+  if (config.production && config.trustProxy === false && /^(127\.|::1$|localhost$)/.test(config.host)) {
+    // only a proxy on this machine can reach a loopback address: without TRUST_PROXY every user would be that proxy
+    app.log.warn(
+      `HOST is ${config.host} but TRUST_PROXY is off: if a reverse proxy on this machine forwards to the backend, every ` +
+        'client counts as the proxy (one rate limit and one per-address connection cap for all). Set TRUST_PROXY to ' +
+        "the proxy's address, e.g. TRUST_PROXY=127.0.0.1",
+    );
+  }
   const { url, port } = await listen(app, { host: config.host, port: config.port, portVariable: 'PORT' });
   // notify_url must reach this very process, also when the port was ephemeral
   if (!config.publicBaseUrl) config.publicBaseUrl = url;

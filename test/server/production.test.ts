@@ -74,9 +74,12 @@ describe('npm run start:prod after npm run build:server and npm prune --omit=dev
           MERCHANT_KEY: STRONG_KEY,
           PROVIDER_BASE_URL: 'https://api.provider.example',
           PUBLIC_BASE_URL: 'https://pay.shop.example',
+          LOG_LEVEL: 'warn',
         },
       });
       const url = (await waitForLine(server, /server listening (http:\/\/\S+)/, 30_000))[1];
+      // on 127.0.0.1 without TRUST_PROXY it says what a proxy in front needs
+      expect(server.output()).toMatch(/TRUST_PROXY is off: if a reverse proxy on this machine forwards to the backend/);
       expect((await getJson(`${url}/healthz`)).status).toBe(200);
       const created = await postJson(`${url}/api/orders`, { sku: 'vip-month' });
       expect(created.status).toBe(201);
