@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', 'bench/results/', 'test/fixtures/**/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', '.data/', 'bench/results/', 'test/fixtures/**/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

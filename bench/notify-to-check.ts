@@ -7,14 +7,11 @@
 //
 // Exported as measureNotifyToCheck() for bench/run.ts.
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../config/dev-defaults';
-import { startServer } from '../server';
-import { postForm, postJson } from '../server/http-post';
-import { withSign } from '../server/sign';
+import { startStack } from '../scripts/stack';
+import { postForm, postJson } from '../common/http-client';
+import { withSign } from '../common/sign';
 import type { CreateOrderResponse, PayCheckResponse } from '../typings/api';
 
 export interface LatencySummary {
@@ -41,15 +38,19 @@ function summary(values: number[]): { median: number; p95: number; max: number }
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureNotifyToCheck(orders = 200): Promise<LatencySummary> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xwjf-bench-'));
-  const server = await startServer({
-    port: 0,
-    dataDir,
-    logLevel: 'silent',
-    orderRateLimitPerMinute: 100_000,
-    // no provider fallback during the measurement: only the notify may wake the check
-    providerQueryAfterMs: 600_000,
+  const { backend: server, close } = await startStack({
     env: {},
+    tempData: true,
+    sandbox: false,
+    backend: {
+      port: 0,
+      logLevel: 'silent',
+      orderRateLimitPerMinute: 100_000,
+      checkRateLimitPerMinute: 100_000,
+      // no provider fallback during the measurement: only the notify may wake the check
+      providerQueryAfterMs: 600_000,
+      providerBaseUrl: 'http://127.0.0.1:9',
+    },
   });
   const toCheck: number[] = [];
   const toAnswer: number[] = [];
@@ -90,8 +91,7 @@ export async function measureNotifyToCheck(orders = 200): Promise<LatencySummary
       sentToCheck.push(checkAnsweredAt - sentAt);
     }
   } finally {
-    await server.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
   return { orders, notifyToCheck: summary(toCheck), notifySentToCheck: summary(sentToCheck), notifyAnswer: summary(toAnswer) };
 }

@@ -4,7 +4,7 @@
 // each strategy, confirms the same seeded list of payments against a real backend and sandbox (bench/lib/strategies.ts).
 // Part 2, backend capacity: checks/s, memory of N held long-polls, notifies/s (bench/lib/capacity.ts), plus the
 // backend engineer's notify -> waiting check latency (bench/notify-to-check.ts).
-// Prints a table and writes bench/results/latest.json.
+// Prints a table and writes bench/results/latest.json (keeping the `stress` figures of npm run bench:stress).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -212,8 +212,15 @@ async function main(): Promise<void> {
       wallSeconds: Math.round((Date.now() - started) / 1000),
     },
   };
+  // the stress figures (npm run bench:stress) live in the same file: keep them
+  let stress: unknown;
+  try {
+    stress = (JSON.parse(fs.readFileSync(args.out, 'utf8')) as { stress?: unknown }).stress;
+  } catch {
+    stress = undefined;
+  }
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
-  fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(args.out, `${JSON.stringify(stress === undefined ? report : { ...report, stress }, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), args.out)} (${report.meta.wallSeconds} s)`);
 }
 

@@ -1,4 +1,4 @@
-// The local stand-in for 小微聚付 (and PayJS): ARCHITECTURE.md, "Sandbox contract".
+// The local stand-in for 小微聚付 (and PayJS): docs/architecture.md, "Sandbox".
 //
 // Programmatic contract (used by the e2e suite, npm start / serve and the benchmark; keep it stable):
 //   startSandbox(opts?: Partial<SandboxOptions> & {env?: NodeJS.ProcessEnv})
@@ -22,9 +22,9 @@
 // `failed` also sends a notify saying not paid (status 0 / return_code 0), so the backend can show "failed".
 
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyError } from 'fastify';
 import { DEV_HOST, DEV_MERCHANT_ID, DEV_MERCHANT_KEY, DEV_SANDBOX_PORT } from '../config/dev-defaults';
-import { ApiError, describeValidation, errorBody } from '../server/errors';
+import { createHttpApp, logLevelFrom, type LogLevel } from '../common/http-app';
+import { listen } from '../common/listen';
 import type { ProviderName } from '../typings/provider';
 import { Notifier } from './notifier';
 import { ProviderOrders } from './provider-orders';
@@ -39,7 +39,7 @@ export interface SandboxOptions {
   merchantKey: string;
   timeScale: number;
   dialect: ProviderName;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
 }
 
 export interface RunningSandbox {
@@ -50,6 +50,12 @@ export interface RunningSandbox {
 
 function sandboxOptions(opts: Partial<SandboxOptions>, env: NodeJS.ProcessEnv): SandboxOptions {
   const pick = (value: string | undefined): string | undefined => (value === '' ? undefined : value);
+  if (env.NODE_ENV === 'production') {
+    throw new Error(
+      'The sandbox is a stand-in for the provider, for development and tests; it does not run with NODE_ENV=production. ' +
+        'In production run the backend alone: npm run build:server, then npm run start:prod',
+    );
+  }
   const port = opts.port ?? Number(pick(env.SANDBOX_PORT) ?? DEV_SANDBOX_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`SANDBOX_PORT must be a port number 0..65535, got "${env.SANDBOX_PORT}"`);
@@ -67,7 +73,7 @@ function sandboxOptions(opts: Partial<SandboxOptions>, env: NodeJS.ProcessEnv): 
     merchantKey: opts.merchantKey ?? pick(env.MERCHANT_KEY) ?? DEV_MERCHANT_KEY,
     timeScale,
     dialect,
-    logLevel: opts.logLevel ?? ((pick(env.LOG_LEVEL) ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info')) as SandboxOptions['logLevel']),
+    logLevel: logLevelFrom(env, opts.logLevel),
   };
 }
 
@@ -76,36 +82,14 @@ export async function startSandbox(
 ): Promise<RunningSandbox> {
   const { env, ...overrides } = opts;
   const options = sandboxOptions(overrides, env ?? process.env);
-  const app = Fastify({
+  const app = createHttpApp({
+    service: 'sandbox',
+    logLevel: options.logLevel,
     bodyLimit: 16 * 1024,
-    forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false } },
-    logger: {
-      level: options.logLevel,
-      base: { name: 'sandbox' },
-      serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
-    },
+    routesHint: 'the routes are listed in README.md, "Sandbox"',
   });
   const orders = new ProviderOrders();
   const notifier = new Notifier(options.dialect, options.merchantKey, options.timeScale, app.log);
-
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) {
-      request.log.warn({ code: error.code, reason: error.message }, 'request refused');
-      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
-    }
-    const status = error.validation ? 400 : (error.statusCode ?? 500);
-    if (status < 500) {
-      const message = error.validation ? describeValidation(error) : error.message;
-      request.log.warn({ reason: message }, 'request refused');
-      return reply.code(status).send(errorBody(error.validation ? 'invalid_request' : 'bad_request', message));
-    }
-    request.log.error({ reason: error.message }, 'internal error');
-    return reply.code(500).send(errorBody('internal', 'The sandbox failed to handle this request'));
-  });
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody('not_found', `No sandbox route ${request.method} ${request.url.split('?')[0]}`));
-  });
 
   await app.register(formbody);
   app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, async () => ({
@@ -117,19 +101,6 @@ export async function startSandbox(
   await app.register(queryRoutes, { orders, ...secrets });
   app.addHook('preClose', async () => notifier.close());
 
-  try {
-    await app.listen({ host: options.host, port: options.port });
-  } catch (error) {
-    await app.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw Object.assign(
-        new Error(`Port ${options.port} on ${options.host} is in use; set SANDBOX_PORT to a free port (or 0 for any)`),
-        { code: 'EADDRINUSE' },
-      );
-    }
-    throw error;
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  return { url: `http://${options.host}:${port}`, port, close: () => app.close() };
+  const { url, port } = await listen(app, { host: options.host, port: options.port, portVariable: 'SANDBOX_PORT' });
+  return { url, port, close: () => app.close() };
 }

@@ -1,18 +1,12 @@
 // Runs the sandbox alone, configured from the environment: `node -r esbuild-register sandbox/main.ts`.
 
+import { closeOnSignals } from '../common/shutdown';
 import { startSandbox } from './index';
 
 startSandbox()
   .then((sandbox) => {
     process.stdout.write(`sandbox listening ${sandbox.url}\n`);
-    const stop = (): void => {
-      sandbox.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    closeOnSignals(() => sandbox.close());
   })
   .catch((error: Error) => {
     process.stderr.write(`sandbox not started: ${error.message}\n`);

@@ -3,8 +3,8 @@
 // 0), multiplied by timeScale so tests do not wait hours.
 
 import type { FastifyBaseLogger } from 'fastify';
-import { postForm } from '../server/http-post';
-import { sign, withSign } from '../server/sign';
+import { postForm } from '../common/http-client';
+import { sign, withSign } from '../common/sign';
 import type { PayjsNotify, ProviderName, XiaoweijufuNotify } from '../typings/provider';
 import type { NotifyMode, ProviderOrder } from './provider-orders';
 

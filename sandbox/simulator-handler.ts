@@ -9,7 +9,7 @@
 // A sandbox refusal (bad sign, invalid field) comes back as {success: false, resultCode: <code>, msg: <message>},
 // as the real pay mini program would show an error and let the user return.
 
-import { postJson } from '../server/http-post';
+import { postJson } from '../common/http-client';
 import { DEV_HOST, DEV_SANDBOX_PORT } from '../config/dev-defaults';
 
 import type { MiniProgramHandler } from '../typings/mini-program-handler';

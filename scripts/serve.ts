@@ -1,32 +1,18 @@
 // `npm run serve`: the backend and the sandbox on 127.0.0.1 with the development defaults (or the environment:
-// PORT, SANDBOX_PORT, DATA_DIR, MERCHANT_ID, MERCHANT_KEY, PROVIDER, PROVIDER_BASE_URL, PUBLIC_BASE_URL).
+// PORT, SANDBOX_PORT, DATA_DIR, MERCHANT_ID, MERCHANT_KEY, PROVIDER, PROVIDER_BASE_URL, PUBLIC_BASE_URL, ...).
 // Prints one line containing `ready` with both URLs once both listen; shuts both down on SIGINT/SIGTERM.
 
-import { startSandbox } from '../sandbox';
-import { startServer } from '../server';
+import { closeOnSignals } from '../common/shutdown';
+import { startStack } from './stack';
 
 async function main(): Promise<void> {
-  const sandbox = await startSandbox();
-  let server;
-  try {
-    server = await startServer({ providerBaseUrl: process.env.PROVIDER_BASE_URL || sandbox.url });
-  } catch (error) {
-    await sandbox.close();
-    throw error;
-  }
+  const stack = await startStack();
+  const { backend, sandbox } = stack;
   process.stdout.write(
-    `ready: backend ${server.url} (data in ${server.config.dataDir}, provider ${server.config.provider}), ` +
-      `sandbox ${sandbox.url}\n`,
+    `ready: backend ${backend.url} (data in ${backend.config.dataDir}, provider ${backend.config.provider}), ` +
+      `sandbox ${sandbox?.url}\n`,
   );
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`${signal}: shutting down\n`);
-    Promise.allSettled([server.close(), sandbox.close()]).then(() => process.exit(0));
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  closeOnSignals(() => stack.close(), { onSignal: (signal) => process.stdout.write(`${signal}: shutting down\n`) });
 }
 
 main().catch((error: Error) => {

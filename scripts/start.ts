@@ -5,11 +5,12 @@
 import path from 'path';
 import automator from 'miniprogram-automator';
 import type Page from 'miniprogram-automator/out/Page';
-import { startServer } from '../server';
-import { startSandbox } from '../sandbox';
+import { explainListenError } from '../common/listen';
+import { closeOnSignals } from '../common/shutdown';
 import { createProviderHandlers } from '../sandbox/simulator-handler';
 import { startSimulator, type MiniProgramHandler } from '../simulator';
 import { buildMiniprogram } from '../gulpfile';
+import { startStack } from './stack';
 
 const ROOT = path.resolve(__dirname, '..');
 const CHECKOUT = 'pages/checkout/checkout';
@@ -24,16 +25,6 @@ function step(message: string): void {
 function fail(message: string): never {
   console.error(`\nnpm start failed: ${message}`);
   process.exit(1);
-}
-
-/** Turns the usual start-up failures into a sentence that says what to do. */
-function explain(err: unknown, what: string, portVariable?: string): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e && e.code === 'EADDRINUSE') {
-    return `${what} could not listen: the port is already in use. Stop whatever uses it` +
-      (portVariable ? `, or choose another port with ${portVariable}=<port> npm start` : '') + '.';
-  }
-  return `${what}: ${e && e.message ? e.message : String(err)}`;
 }
 
 /** Wraps the sandbox's jump handlers so the console shows the jump and the return as they happen. */
@@ -69,11 +60,10 @@ async function waitForStatus(page: Page, pattern: RegExp, timeoutMs: number): Pr
 
 async function main(): Promise<void> {
   // the step lines are the story here; the services' request logs only at LOG_LEVEL=info
-  const logLevel = (process.env.LOG_LEVEL ?? 'warn') as 'warn';
-  const sandbox = await startSandbox({ logLevel }).catch((err) => fail(explain(err, 'the sandbox', 'SANDBOX_PORT')));
+  const logLevel = (process.env.LOG_LEVEL || 'warn') as 'warn';
+  const stack = await startStack({ backend: { logLevel }, sandbox: { logLevel } }).catch((err: Error) => fail(err.message));
+  const { backend: server, sandbox } = stack;
   step(`sandbox (stand-in for 小微聚付) listening at ${sandbox.url}`);
-  const server = await startServer({ providerBaseUrl: process.env.PROVIDER_BASE_URL ?? sandbox.url, logLevel })
-    .catch((err) => fail(explain(err, 'the backend', 'PORT')));
   step(`backend listening at ${server.url} (SQLite in ${server.config.dataDir})`);
 
   // built after the backend listens, so the app calls the port it really got (PORT), unless API_BASE_URL says otherwise
@@ -82,24 +72,23 @@ async function main(): Promise<void> {
   try {
     await buildMiniprogram({ outDir: path.join(ROOT, 'dist'), apiBaseUrl });
   } catch (err) {
-    await server.close().catch(() => undefined);
-    await sandbox.close().catch(() => undefined);
+    await stack.close();
     fail(`the build failed. Fix the error above (file:line) and run npm start again.\n${(err as Error).message}`);
   }
 
   const simPort = Number(process.env.SIM_PORT ?? 9420);
   const simulator = await startSimulator({ projectPath: ROOT, port: simPort, handlers: narrate(createProviderHandlers(sandbox.url)) })
-    .catch((err) => fail(explain(err, 'the simulator', 'SIM_PORT')));
+    .catch(async (err) => {
+      await stack.close();
+      return fail(`the simulator: ${explainListenError(err, { host: '127.0.0.1', port: simPort, portVariable: 'SIM_PORT' }).message}`);
+    });
   step(`simulator running the app from dist/, automator endpoint ${simulator.wsEndpoint}`);
 
-  const shutdown = async (code: number) => {
+  const shutdown = async (): Promise<void> => {
     await simulator.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
-    await sandbox.close().catch(() => undefined);
-    process.exit(code);
+    await stack.close();
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  closeOnSignals(shutdown);
 
   let paid = false;
   const miniProgram = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
@@ -130,7 +119,10 @@ async function main(): Promise<void> {
     miniProgram.disconnect();
   }
 
-  if (once) return shutdown(paid ? 0 : 1);
+  if (once) {
+    await shutdown();
+    process.exit(paid ? 0 : 1);
+  }
   console.log(`
 Serving until Ctrl-C:
   backend for WeChat DevTools   ${server.url}   (open this folder in DevTools; domain check is off in develop)

@@ -2,11 +2,12 @@
 
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Catalog } from './catalog';
 import { systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
-import { ApiError, describeValidation, errorBody } from './errors';
+import { ApiError } from '../common/errors';
+import { createHttpApp } from '../common/http-app';
 import { FulfillmentWorker } from './fulfillment/worker';
 import { Payments } from './payments';
 import { healthRoutes } from './routes/health';
@@ -14,11 +15,13 @@ import { orderRoutes } from './routes/orders';
 import { payRoutes } from './routes/pay';
 import { productRoutes } from './routes/products';
 import { openStore, StoreUnavailableError, type OrderStore } from './store';
+import { WaitingChecks } from './waiting-checks';
 
 export interface BuiltApp {
   app: FastifyInstance;
   payments: Payments;
   store: OrderStore;
+  waitingChecks: WaitingChecks;
   /** absent without FULFILLMENT_URL */
   fulfillment?: FulfillmentWorker;
 }
@@ -29,6 +32,9 @@ export interface AppPorts {
 }
 
 const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** what a rate-limited route counts, for the 429 message */
+const RATE_LIMITED: Record<string, string> = { '/api/orders': 'orders', '/api/pay/check': 'checks' };
 
 export async function buildApp(config: ServerConfig, ports: AppPorts = {}): Promise<BuiltApp> {
   const clock = ports.clock ?? systemClock;
@@ -43,28 +49,23 @@ export async function buildApp(config: ServerConfig, ports: AppPorts = {}): Prom
   }
 }
 
+/** nothing was acknowledged: the client checks again, the provider retries its notify */
+function storeOutage(error: unknown): ApiError | undefined {
+  if (!(error instanceof StoreUnavailableError)) return undefined;
+  return new ApiError(503, 'store_unavailable', `The order store cannot take writes now (${error.message}); try again later`, {
+    'retry-after': '5',
+  });
+}
+
 async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Catalog, clock: Clock): Promise<BuiltApp> {
-  const app = Fastify({
+  const app = createHttpApp({
+    service: 'backend',
+    logLevel: config.logLevel,
     bodyLimit: BODY_LIMIT_BYTES,
-    // long-polls end on shutdown (Payments.shutdown); idle keep-alive sockets must not hold close() up
-    forceCloseConnections: 'idle',
-    ajv: {
-      customOptions: {
-        // an unknown field is refused, not silently dropped: a client sending `totalFee` learns prices are not its to set
-        removeAdditional: false,
-        // no coercion: Fastify's default would read `[2]` or `true` as quantity 2 or 1, `["vip-month"]` as a sku and
-        // `"0x7C6"` as 1990; each wire value must already have the type its schema names (server/contracts/)
-        coerceTypes: false,
-      },
-    },
-    logger: {
-      level: config.logLevel,
-      // request logs carry method and url only; bodies (signs, tokens) are never logged
-      serializers: {
-        req: (req) => ({ method: req.method, url: req.url }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-    },
+    trustProxy: config.trustProxy,
+    limits: config.limits,
+    routesHint: 'the routes are listed in README.md, "Merchant backend"',
+    translateError: storeOutage,
   });
   const fulfillment = config.fulfillmentUrl
     ? new FulfillmentWorker(
@@ -84,63 +85,24 @@ async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Ca
     clock,
     onPaid: (order) => fulfillment?.kick(order.outTradeNo),
   });
-
-  app.setErrorHandler((error: FastifyError | ApiError | StoreUnavailableError, request, reply) => {
-    if (error instanceof StoreUnavailableError) {
-      // nothing was acknowledged: the client checks again, the provider retries its notify
-      request.log.error({ reason: error.message }, 'store unavailable: answered 503');
-      return reply
-        .code(503)
-        .header('retry-after', '5')
-        .send(errorBody('store_unavailable', `The order store cannot take writes now (${error.message}); try again later`));
-    }
-    if (error instanceof ApiError) {
-      const body = (request.body ?? {}) as { out_trade_no?: unknown; outTradeNo?: unknown };
-      const outTradeNo = body.out_trade_no ?? body.outTradeNo;
-      request.log.warn({ code: error.code, reason: error.message, outTradeNo }, 'request refused');
-      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
-    }
-    if (error.validation) {
-      const message = `${describeValidation(error)}; nothing changed`;
-      request.log.warn({ reason: message }, 'request refused: invalid body');
-      return reply.code(400).send(errorBody('invalid_request', message));
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
-      const message =
-        status === 415
-          ? 'Send the body as application/json or application/x-www-form-urlencoded'
-          : status === 413
-            ? `The body is larger than ${BODY_LIMIT_BYTES} bytes`
-            : error.message;
-      request.log.warn({ code, reason: message }, 'request refused');
-      return reply.code(status).send(errorBody(code, message));
-    }
-    // the message only: no stack trace in any log line or answer
-    request.log.error({ reason: error.message }, 'internal error');
-    return reply.code(500).send(errorBody('internal', 'The server failed to handle this request; try again'));
-  });
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}; the routes are listed in the README (Merchant backend)`));
-  });
+  const waitingChecks = new WaitingChecks(config.maxWaitingChecksPerOrder, config.maxWaitingChecks);
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) =>
+    // per client address: behind TRUST_PROXY the one X-Forwarded-For names, not the proxy's
+    errorResponseBuilder: (request, context) =>
       new ApiError(
         429,
         'rate_limited',
-        `Too many orders from this address (limit ${context.max} per minute); retry in ${Math.ceil(context.ttl / 1000)} s`,
+        `Too many ${RATE_LIMITED[request.routeOptions.url ?? ''] ?? 'requests'} from this address ` +
+          `(limit ${context.max} per minute); retry in ${Math.ceil(context.ttl / 1000)} s`,
       ),
   });
   await app.register(healthRoutes, { store });
   await app.register(productRoutes, { catalog });
   await app.register(orderRoutes, { payments, perMinute: config.orderRateLimitPerMinute });
-  await app.register(payRoutes, { payments, provider: config.provider });
+  await app.register(payRoutes, { payments, provider: config.provider, waitingChecks, checksPerMinute: config.checkRateLimitPerMinute });
 
   if (fulfillment) {
     app.addHook('onReady', async () => fulfillment.start());
@@ -152,5 +114,5 @@ async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Ca
     await fulfillment?.stop();
   });
   app.addHook('onClose', async () => store.close());
-  return { app, payments, store, fulfillment };
+  return { app, payments, store, fulfillment, waitingChecks };
 }

@@ -1,59 +1,53 @@
-// The reference merchant backend (README.md, "Merchant backend").
+// The reference merchant backend (docs/architecture.md, "Merchant backend").
 //
-// Programmatic contract (used by the e2e suite and the benchmark; keep it stable):
-//   startServer(opts?: Partial<ServerConfig> & {env?: NodeJS.ProcessEnv; clock?: Clock})
-//     : Promise<{url: string; port: number; config: ServerConfig; close(): Promise<void>}>
-// - listens on 127.0.0.1; `port: 0` picks an ephemeral port;
+// Programmatic contract (used by the stack launcher, the tests and the benchmarks; keep it stable):
+//   startServer(opts?: ServerOptions & {env?: NodeJS.ProcessEnv; clock?: Clock})
+//     : Promise<{url: string; port: number; config: ServerConfig; waitingChecks: WaitingChecks; close(): Promise<void>}>
+// - listens on HOST (127.0.0.1 by default); `port: 0` picks an ephemeral port;
 // - options override the environment (`env`, default process.env), which overrides the development defaults;
-// - options: port, dataDir, merchantId, merchantKey, provider ('xiaoweijufu' | 'payjs'), providerBaseUrl,
-//   publicBaseUrl (notify_url = publicBaseUrl + '/api/pay/notify'; derived from the bound address when absent),
-//   orderTtlMs, providerQueryAfterMs, providerQueryIntervalMs, providerQueryByOutTradeNo, orderRateLimitPerMinute,
-//   logLevel ('silent' by default under jest), catalogPath, fulfillmentUrl, fulfillmentSecret, fulfillmentTimeoutMs,
-//   fulfillmentRetryBaseMs, fulfillmentRetryMaxMs; and `clock` (wall + monotonic time, server/clock.ts) for tests;
-// - NODE_ENV=production without MERCHANT_ID / MERCHANT_KEY (/ PROVIDER_BASE_URL / PUBLIC_BASE_URL) rejects with a
-//   ConfigError naming the variable; a busy port rejects with an error whose message names PORT.
+//   the options are the fields of ServerConfig (server/config.ts), each named after its variable; `clock` (wall +
+//   monotonic time, server/clock.ts) lets tests step the wall clock;
+// - a configuration that is missing, unknown or unsafe rejects with a ConfigError naming the variable; a busy port
+//   rejects with an error whose message names PORT.
 //
 // HTTP routes: GET /healthz, GET /api/products, POST /api/orders, POST /api/pay/check, POST /api/pay/notify.
 
+import { listen } from '../common/listen';
 import { buildApp } from './app';
 import type { Clock } from './clock';
-import { loadServerConfig, type ServerConfig } from './config';
+import { loadServerConfig, type ServerConfig, type ServerOptions } from './config';
+import type { WaitingChecks } from './waiting-checks';
 
 export type { Clock } from './clock';
-export type { ServerConfig } from './config';
+export type { ServerConfig, ServerOptions } from './config';
 export { ConfigError } from './config';
 
 export interface RunningServer {
   url: string;
   port: number;
   config: ServerConfig;
+  /** the caps on waiting checks, with their counters (the stress benchmark reads them) */
+  waitingChecks: WaitingChecks;
   close(): Promise<void>;
 }
 
 export async function startServer(
-  opts: Partial<ServerConfig> & { env?: NodeJS.ProcessEnv; clock?: Clock } = {},
+  opts: ServerOptions & { env?: NodeJS.ProcessEnv; clock?: Clock } = {},
 ): Promise<RunningServer> {
   const { env, clock, ...overrides } = opts;
   const config = loadServerConfig(overrides, env ?? process.env);
-  const { app } = await buildApp(config, { clock });
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    await app.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      // keeps the errno code so callers (scripts/start.ts) can recognise it too
-      throw Object.assign(
-        new Error(`Port ${config.port} on ${config.host} is in use; set PORT to a free port (or 0 for any)`),
-        { code: 'EADDRINUSE' },
-      );
-    }
-    throw error;
+  const { app, waitingChecks } = await buildApp(config, { clock });
+  if (config.production && config.trustProxy === false && /^(127\.|::1$|localhost$)/.test(config.host)) {
+    // only a proxy on this machine can reach a loopback address: without TRUST_PROXY every user would be that proxy
+    app.log.warn(
+      `HOST is ${config.host} but TRUST_PROXY is off: if a reverse proxy on this machine forwards to the backend, every ` +
+        'client counts as the proxy (one rate limit and one per-address connection cap for all). Set TRUST_PROXY to ' +
+        "the proxy's address, e.g. TRUST_PROXY=127.0.0.1",
+    );
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host}:${port}`;
+  const { url, port } = await listen(app, { host: config.host, port: config.port, portVariable: 'PORT' });
   // notify_url must reach this very process, also when the port was ephemeral
   if (!config.publicBaseUrl) config.publicBaseUrl = url;
   config.port = port;
-  return { url, port, config, close: () => app.close() };
+  return { url, port, config, waitingChecks, close: () => app.close() };
 }

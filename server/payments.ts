@@ -12,11 +12,11 @@ import type { PayParams } from '../typings/provider';
 import type { Catalog } from './catalog';
 import { delayUntil, systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
-import { ApiError } from './errors';
-import { postForm } from './http-post';
+import { ApiError } from '../common/errors';
+import { postForm } from '../common/http-client';
 import { OrderEvents } from './order-events';
 import { DIALECTS, PROVIDER_TARGETS, type ProviderStatement } from './providers';
-import { verifySign, withSign } from './sign';
+import { verifySign, withSign } from '../common/sign';
 import type { OrderRow, OrderStore } from './store';
 
 const BODY_MAX = 32;

@@ -1,5 +1,5 @@
 // Provider profiles and the two dialects (小微聚付, PayJS): where the mini program jumps, how a notify reads, and
-// how the provider's order query is asked and answered. Field names: the providers' published notify and query fields.
+// how the provider's order query is asked and answered. Field names: docs/architecture.md, "The provider and WeChat".
 //
 // What the public material says about the order query, and what is assumed here:
 // - 小微聚付: `order/info` with `order_no`, `access_key`, `sign`. The answer's layout is not published; this code

@@ -1,4 +1,4 @@
-// The merchant backend's public contract (README.md, "Merchant backend").
+// The merchant backend's public contract (docs/architecture.md, "Merchant backend").
 // Shared by the mini program, the server, the e2e specs and the benchmark: types only, no code. Each type is derived
 // from the JSON schema the backend validates or answers with (server/contracts/api.ts), so the two cannot drift.
 

@@ -1,5 +1,5 @@
-// The pay mini program's fields: what the mini program hands over as extraData, and what may come back in
-// referrerInfo.extraData.
+// The pay mini program's fields (docs/architecture.md, "The provider and WeChat"): what the mini program hands over
+// as extraData, and what may come back in referrerInfo.extraData.
 
 /** Signed by the backend; the mini program passes it through untouched (schema: server/contracts/provider.ts). */
 export type { PayParams, PayjsNotify, XiaoweijufuNotify } from '../server/contracts/provider';

@@ -1,17 +1,15 @@
-// Backend capacity on this machine, the backend in a child process (capacity-server.ts), load from this one:
+// Backend capacity on this machine, the backend in a child process (backend-child.ts), load from this one:
 // - checks answered per second: autocannon, non-waiting checks (waitMs 0) of pending orders, keep-alive connections;
 // - memory of N concurrent waiting checks: RSS and heap of the backend before and while N long-poll checks of N
 //   distinct orders are held (raw node:http, one socket each, agent maxSockets Infinity);
 // - notifies accepted per second: autocannon, signed 小微聚付 notifies, each for a distinct pending order.
-import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
-import { withSign } from '../../server/sign';
+import { openFilesLimit } from '../../common/limits';
+import { withSign } from '../../common/sign';
 import type { CreateOrderResponse } from '../../typings/api';
-import type { ServerStats } from './capacity-server';
+import { startBackendChild, type BackendChild } from './backend-child';
 import { round, sleep } from './stats';
 
 export interface CapacityOptions {
@@ -50,43 +48,6 @@ export interface CapacityResult {
   notifyErrors: number;
   ordersCreatedPerSecond: number;
   connections: number;
-}
-
-interface Child {
-  url: string;
-  /** gc: collect garbage first (for memory figures; slow with a big heap) */
-  stats(gc?: boolean): Promise<ServerStats>;
-  close(): Promise<void>;
-}
-
-async function startChild(): Promise<Child> {
-  const child: ChildProcess = fork(path.join(__dirname, 'capacity-server.ts'), [], {
-    execArgv: ['-r', 'esbuild-register', '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: { type: string; url: string }) => (m.type === 'ready' ? resolve(m.url) : reject(new Error('unexpected message'))));
-    child.once('exit', (code) => reject(new Error(`capacity server exited with code ${code} before it was ready`)));
-  });
-  return {
-    url,
-    stats: (gc = false) =>
-      new Promise<ServerStats>((resolve) => {
-        const onMessage = (m: ServerStats): void => {
-          if (m.type !== 'stats') return;
-          child.off('message', onMessage);
-          resolve(m);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'stats', gc });
-      }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.send({ type: 'close' });
-      }),
-  };
 }
 
 function postJsonWith(agent: http.Agent, url: string, value: unknown): Promise<{ status: number; text: string }> {
@@ -130,17 +91,6 @@ async function createOrders(url: string, count: number): Promise<CreateOrderResp
   return orders;
 }
 
-function openFilesLimit(): number | null {
-  try {
-    // the soft limit, as the shell's `ulimit -n` shows it
-    const limits = fs.readFileSync('/proc/self/limits', 'utf8');
-    const line = limits.split('\n').find((l) => l.startsWith('Max open files'));
-    return line ? Number(line.split(/\s+/)[3]) : null;
-  } catch {
-    return null;
-  }
-}
-
 async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   let next = 0;
@@ -178,7 +128,7 @@ async function measureChecks(url: string, orders: CreateOrderResponse[], seconds
   return result;
 }
 
-async function measureWaiting(child: Child, orders: CreateOrderResponse[]): Promise<CapacityResult['waitingChecks']> {
+async function measureWaiting(child: BackendChild, orders: CreateOrderResponse[]): Promise<CapacityResult['waitingChecks']> {
   const before = await child.stats(true);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const requests: http.ClientRequest[] = [];
@@ -274,7 +224,8 @@ async function measureNotifies(url: string, orders: CreateOrderResponse[], conne
 }
 
 export async function measureCapacity(options: CapacityOptions, log: (line: string) => void): Promise<CapacityResult> {
-  const child = await startChild();
+  // every waiting check is to be held: the cap is the number asked for
+  const child = await startBackendChild({ maxWaitingChecks: options.waitingChecks });
   try {
     const t0 = Date.now();
     const checkOrders = await createOrders(child.url, 1000);

@@ -9,19 +9,15 @@
 //
 // Latency = (client saw `paid`) - (the backend's paidAt: notify accepted, or the provider query that found it paid).
 import diagnostics from 'node:diagnostics_channel';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type { ConfirmConfig } from '../../miniprogram/lib/config';
 import { createConfirmer, type ConfirmResult } from '../../miniprogram/lib/confirmer';
-import { startSandbox } from '../../sandbox';
-import { startServer } from '../../server';
-import { postJson } from '../../server/http-post';
+import { startStack } from '../../scripts/stack';
+import { postJson } from '../../common/http-client';
 import { createNodeRequestPort, nodeClock } from '../../test/fixtures/fake-wx-node';
 import type { CreateOrderResponse } from '../../typings/api';
 import type { ProviderReturnData } from '../../typings/provider';
-import { startCountingProxy } from './counting-proxy';
+import { startCountingProxy, type CountingProxy } from './counting-proxy';
 import type { PlannedPayment } from './mix';
 import { percentiles, round, sleep, type Percentiles } from './stats';
 
@@ -125,17 +121,27 @@ function countServerChecks(port: number): { readonly count: number; stop(): void
 }
 
 export async function runStrategy(strategy: Strategy, plan: readonly PlannedPayment[]): Promise<StrategyResult> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xwjf-bench-'));
-  const sandbox = await startSandbox({ port: 0, logLevel: 'silent', env: {} });
-  const proxy = await startCountingProxy(sandbox.url);
-  const server = await startServer({
-    port: 0,
-    dataDir,
-    providerBaseUrl: proxy.url,
-    logLevel: 'silent',
-    orderRateLimitPerMinute: 1_000_000,
+  const relays: CountingProxy[] = [];
+  const stack = await startStack({
     env: {},
+    tempData: true,
+    sandbox: { port: 0, logLevel: 'silent' },
+    backend: {
+      port: 0,
+      logLevel: 'silent',
+      // every simulated user is on 127.0.0.1: no per-address limits
+      orderRateLimitPerMinute: 1_000_000,
+      checkRateLimitPerMinute: 1_000_000,
+      limits: { maxConnectionsPerClient: 0 },
+    },
+    relay: async (sandboxUrl) => {
+      const relay = await startCountingProxy(sandboxUrl);
+      relays.push(relay);
+      return relay;
+    },
   });
+  const { backend: server, sandbox } = stack;
+  const proxy = relays[0];
   const serverChecks = countServerChecks(server.port);
   // like WeChat's own connection pool: connections are reused, any number may be open
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
@@ -219,10 +225,7 @@ export async function runStrategy(strategy: Strategy, plan: readonly PlannedPaym
   } finally {
     serverChecks.stop();
     agent.destroy();
-    await server.close();
-    await proxy.close();
-    await sandbox.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stack.close();
   }
   records.sort((a, b) => a.index - b.index);
   const latencies = (filter: (r: PaymentRecord) => boolean) =>

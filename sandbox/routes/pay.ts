@@ -2,9 +2,9 @@
 
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { ApiError, errorResponseSchema } from '../../server/errors';
+import { ApiError, errorResponseSchema } from '../../common/errors';
+import { verifySign } from '../../common/sign';
 import { payParamsSchema } from '../../server/contracts/provider';
-import { verifySign } from '../../server/sign';
 import type { PayParams, ProviderReturnData } from '../../typings/provider';
 import type { Notifier } from '../notifier';
 import { beijingTime, type ProviderOrders } from '../provider-orders';

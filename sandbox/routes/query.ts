@@ -6,8 +6,8 @@
 // Also GET /orders?out_trade_no=: the sandbox's own view of an order and its notify attempts, for tests.
 
 import type { FastifyPluginAsync } from 'fastify';
-import { ApiError, errorResponseSchema } from '../../server/errors';
-import { verifySign, withSign } from '../../server/sign';
+import { ApiError, errorResponseSchema } from '../../common/errors';
+import { verifySign, withSign } from '../../common/sign';
 import type { ProviderOrder, ProviderOrders } from '../provider-orders';
 
 const queryValue = { type: 'string', minLength: 1, maxLength: 128 } as const;

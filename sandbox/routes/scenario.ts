@@ -1,7 +1,7 @@
 // POST /scenario scripts how the following payments go, until the next call; GET /scenario shows it.
 
 import type { FastifyPluginAsync } from 'fastify';
-import { errorResponseSchema } from '../../server/errors';
+import { errorResponseSchema } from '../../common/errors';
 import { DEFAULT_SCENARIO, type ProviderOrders, type Scenario } from '../provider-orders';
 
 const scenarioSchema = {

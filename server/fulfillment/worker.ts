@@ -10,7 +10,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock';
-import { postBody } from '../http-post';
+import { postBody } from '../../common/http-client';
 import type { ClaimedEntry, OrderStore } from '../store';
 
 export interface FulfillmentSettings {

@@ -2,7 +2,7 @@
 // file was removed or replaced, or a write fails), so a load balancer or monitor takes the instance out.
 
 import type { FastifyPluginAsync } from 'fastify';
-import { errorBody, errorResponseSchema } from '../errors';
+import { errorBody, errorResponseSchema } from '../../common/errors';
 import type { OrderStore } from '../store';
 
 export const healthRoutes: FastifyPluginAsync<{ store: OrderStore }> = async (app, { store }) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CreateOrderRequest, CreateOrderResponse } from '../../typings/api';
+import { errorResponseSchema } from '../../common/errors';
 import { createOrderRequestSchema, createOrderResponseSchema } from '../contracts/api';
-import { errorResponseSchema } from '../errors';
 import type { Payments } from '../payments';
 
 const createOrderSchema = {

@@ -2,10 +2,11 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { PayCheckRequest, PayCheckResponse } from '../../typings/api';
+import { errorResponseSchema } from '../../common/errors';
 import { payCheckRequestSchema, payCheckResponseSchema } from '../contracts/api';
 import { payjsNotifySchema, xiaoweijufuNotifySchema } from '../contracts/provider';
-import { errorResponseSchema } from '../errors';
 import type { Payments } from '../payments';
+import type { WaitingChecks } from '../waiting-checks';
 import type { PayjsNotify, ProviderName, XiaoweijufuNotify } from '../../typings/provider';
 
 const checkSchema = {
@@ -30,13 +31,20 @@ export function notifyFieldsAsText(body: unknown): unknown {
   );
 }
 
-export const payRoutes: FastifyPluginAsync<{ payments: Payments; provider: ProviderName }> = async (
+export interface PayRouteOptions {
+  payments: Payments;
+  provider: ProviderName;
+  waitingChecks: WaitingChecks;
+  checksPerMinute: number;
+}
+
+export const payRoutes: FastifyPluginAsync<PayRouteOptions> = async (
   app,
-  { payments, provider },
+  { payments, provider, waitingChecks, checksPerMinute },
 ) => {
   app.post<{ Body: PayCheckRequest }>(
     '/api/pay/check',
-    { schema: checkSchema },
+    { schema: checkSchema, config: { rateLimit: { max: checksPerMinute, timeWindow: 60_000 } } },
     async (request, reply): Promise<PayCheckResponse> => {
       // a client that goes away stops its wait: the response closes before anything was written
       const gone = new AbortController();
@@ -44,9 +52,15 @@ export const payRoutes: FastifyPluginAsync<{ payments: Payments; provider: Provi
         if (!reply.raw.writableEnded) gone.abort();
       };
       reply.raw.once('close', onClose);
+      // past the caps on waiting checks the check answers at once with the current status
+      const release = request.body.waitMs ? waitingChecks.enter(request.body.outTradeNo) : null;
+      if (request.body.waitMs && !release) {
+        request.log.debug({ outTradeNo: request.body.outTradeNo }, 'waiting-check cap reached: answering at once');
+      }
       try {
-        return await payments.check(request.body, gone.signal);
+        return await payments.check(release || !request.body.waitMs ? request.body : { ...request.body, waitMs: 0 }, gone.signal);
       } finally {
+        release?.();
         reply.raw.off('close', onClose);
       }
     },

@@ -1,6 +1,7 @@
-// The e2e stack: the real backend and sandbox on 127.0.0.1 (ephemeral ports, a temporary SQLite folder), the mini
-// program built from miniprogram/ with that backend's URL baked in, and a runtime that the official
-// miniprogram-automator client drives: our simulator by default, real WeChat DevTools when WECHAT_DEVTOOLS_CLI is set.
+// The e2e stack: the real backend and sandbox on 127.0.0.1 (the project's stack launcher, scripts/stack.ts: ephemeral
+// ports, a temporary SQLite folder, none of the machine's environment), the mini program built from miniprogram/ with
+// that backend's URL baked in, and a runtime that the official miniprogram-automator client drives: our simulator by
+// default, real WeChat DevTools when WECHAT_DEVTOOLS_CLI is set.
 //
 // Specs talk to the app only through the public automator API and the simulator's `__sim` global, to the sandbox
 // only through its /scenario route, and to the backend only through its public routes.
@@ -13,8 +14,8 @@ import automator from 'miniprogram-automator';
 import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import type Page from 'miniprogram-automator/out/Page';
 import type { PayCheckResponse } from '../../typings/api';
-import { startServer } from '../../server';
-import { startSandbox } from '../../sandbox';
+import { startStack as launchStack } from '../../scripts/stack';
+import { startServer, type RunningServer } from '../../server';
 import { createProviderHandlers } from '../../sandbox/simulator-handler';
 import { startSimulator } from '../../simulator';
 import { buildMiniprogram } from '../../gulpfile';
@@ -63,28 +64,36 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xwjf-e2e-'));
     closers.push(async () => fs.rmSync(workDir, { recursive: true, force: true }));
 
-    const sandbox = await startSandbox({ port: 0, timeScale: 0.001 });
-    closers.push(() => sandbox.close());
-
-    const serverOptions = {
+    const backendOptions = {
       port: 0,
-      dataDir: path.join(workDir, 'data'),
-      providerBaseUrl: sandbox.url,
       orderTtlMs: options.orderTtlMs,
       providerQueryAfterMs: options.providerQueryAfterMs ?? 1500,
       logLevel: 'silent' as const,
     };
-    let server: Awaited<ReturnType<typeof startServer>> | null = await startServer(serverOptions);
-    const backendPort = server.port;
-    closers.push(async () => server?.close());
-    // the backend going away and coming back (a deploy, a crash and restart): same port, same data
+    const stack = await launchStack({ env: {}, tempData: true, sandbox: { port: 0, timeScale: 0.001 }, backend: backendOptions });
+    closers.push(stack.close);
+    const sandbox = stack.sandbox!;
+    const server = stack.backend;
+    // the backend going away and coming back (a deploy, a crash and restart): same port, same data, same provider
+    let restarted: RunningServer | null = null;
+    let running = true;
+    closers.push(async () => restarted?.close());
     const stopBackend = async () => {
-      const running = server;
-      server = null;
-      await running?.close();
+      if (!running) return;
+      running = false;
+      await (restarted ?? server).close();
+      restarted = null;
     };
     const startBackend = async () => {
-      if (!server) server = await startServer({ ...serverOptions, port: backendPort });
+      if (running) return;
+      restarted = await startServer({
+        ...backendOptions,
+        env: {},
+        port: server.port,
+        dataDir: stack.dataDir,
+        providerBaseUrl: server.config.providerBaseUrl,
+      });
+      running = true;
     };
 
     const projectPath = path.join(workDir, 'project');

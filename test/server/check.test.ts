@@ -1,4 +1,4 @@
-import { withSign } from '../../server/sign';
+import { withSign } from '../../common/sign';
 import {
   check,
   createOrder,

@@ -7,16 +7,19 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
-import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
-import { startServer, type Clock, type ServerConfig } from '../../server';
-import { postBody, postForm, postJson, type HttpAnswer } from '../../server/http-post';
-import { withSign } from '../../server/sign';
+import type { SandboxOptions } from '../../sandbox';
+import type { Clock, ServerConfig, ServerOptions } from '../../server';
+import { startStack as launchStack } from '../../scripts/stack';
+import { getText, postBody, postForm, postJson, type HttpAnswer } from '../../common/http-client';
+import { withSign } from '../../common/sign';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
 
 export { postForm, postJson, postBody };
 export const MERCHANT_ID = DEV_MERCHANT_ID;
 export const MERCHANT_KEY = DEV_MERCHANT_KEY;
 export const ROOT = path.resolve(__dirname, '..', '..');
+/** a merchant key production accepts: 32 characters of varied, unpatterned text (a test value, not a secret) */
+export const STRONG_KEY = 'k7Qm2Xv9Lp4Rz8Tn1Wc6Yh3Bd5Gf0JsE';
 
 export function tempDir(prefix = 'xwjf-server-'): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -31,32 +34,26 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Backend + sandbox, or the backend alone pointing at `providerBaseUrl`. */
+/**
+ * Backend + sandbox (notify schedule x0.001), or the backend alone pointing at `providerBaseUrl`: the project's stack
+ * launcher with ephemeral ports, a temporary data folder, and an empty environment so the machine's cannot leak in.
+ */
 export async function startStack(
-  server: Partial<ServerConfig> & { clock?: Clock } = {},
+  server: ServerOptions & { clock?: Clock } = {},
   sandbox: Partial<SandboxOptions> | false = {},
 ): Promise<Stack> {
-  const data = tempDir();
-  let running: RunningSandbox | undefined;
-  if (sandbox !== false) running = await startSandbox({ port: 0, timeScale: 0.001, env: {}, ...sandbox });
-  const backend = await startServer({
-    port: 0,
-    dataDir: data.dir,
-    providerBaseUrl: running?.url ?? 'http://127.0.0.1:9',
+  const stack = await launchStack({
     env: {},
-    logLevel: 'silent',
-    ...server,
+    tempData: true,
+    backend: { port: 0, logLevel: 'silent', ...(sandbox === false ? { providerBaseUrl: 'http://127.0.0.1:9' } : {}), ...server },
+    sandbox: sandbox === false ? false : { port: 0, timeScale: 0.001, ...sandbox },
   });
   return {
-    serverUrl: backend.url,
-    sandboxUrl: running?.url ?? '',
-    config: backend.config,
-    dataDir: data.dir,
-    close: async () => {
-      await backend.close();
-      await running?.close();
-      data.remove();
-    },
+    serverUrl: stack.backend.url,
+    sandboxUrl: stack.sandbox?.url ?? '',
+    config: stack.backend.config,
+    dataDir: stack.dataDir,
+    close: stack.close,
   };
 }
 
@@ -65,21 +62,7 @@ export function json<T = Record<string, unknown>>(answer: HttpAnswer): T {
 }
 
 export function getJson(url: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      })
-      .on('error', reject);
-  });
+  return getText(url);
 }
 
 export async function createOrder(serverUrl: string, sku = 'vip-month', quantity?: number): Promise<CreateOrderResponse> {
@@ -177,15 +160,21 @@ export async function fakeEndpoint(
 
 export interface Spawned {
   child: ChildProcess;
+  /** stdout and stderr so far */
   output(): string;
   exited: Promise<number | null>;
 }
 
-/** A TypeScript entry point run as its own process, as `npm run serve` runs it; output collected. */
-export function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+/** Runs a command with its output collected; `env` is added to this process's environment. */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; /** its own process group, to signal it with its children */ group?: boolean } = {},
+): Spawned {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
+    detached: options.group ?? false,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -193,6 +182,11 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => text, exited };
+}
+
+/** One of the project's TypeScript entry points (server/main.ts, scripts/serve.ts) in its own Node process. */
+export function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
+  return spawnProcess(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], { env });
 }
 
 export async function waitForLine(proc: Spawned, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {

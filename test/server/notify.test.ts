@@ -1,6 +1,6 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { withSign } from '../../server/sign';
+import { withSign } from '../../common/sign';
 import type { CreateOrderResponse } from '../../typings/api';
 import {
   check,

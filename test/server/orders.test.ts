@@ -1,5 +1,5 @@
 import type { CreateOrderResponse, ProductsResponse } from '../../typings/api';
-import { verifySign } from '../../server/sign';
+import { verifySign } from '../../common/sign';
 import { createOrder, getJson, json, MERCHANT_ID, MERCHANT_KEY, postBody, postJson, startStack, type Stack } from './helpers';
 
 describe('catalog and order creation', () => {

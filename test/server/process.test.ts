@@ -2,12 +2,13 @@
 
 import net from 'node:net';
 import type { CreateOrderResponse } from '../../typings/api';
-import { check, createOrder, getJson, postForm, spawnTs, tempDir, waitForLine, xwjfNotify } from './helpers';
+import { check, createOrder, getJson, postForm, postJson, spawnTs, STRONG_KEY, tempDir, waitForLine, xwjfNotify } from './helpers';
 
 describe('a backend killed with SIGKILL in the middle of a burst of notifies', () => {
   it('ends, after a restart on the same data folder, with every accepted notify paid and the rest recoverable', async () => {
     const data = tempDir();
-    const env = { PORT: '0', DATA_DIR: data.dir };
+    // 120 users check at once at the end, all from this test's one address
+    const env = { PORT: '0', DATA_DIR: data.dir, MAX_CONNECTIONS_PER_CLIENT: '0' };
     let proc = spawnTs('server/main.ts', env);
     try {
       let url = (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1];
@@ -88,7 +89,7 @@ describe('production configuration', () => {
       await expect(
         startServer({ port: 0, dataDir: data.dir, env: { ...base, MERCHANT_KEY: 'dev-only-merchant-key-not-a-secret' } }),
       ).rejects.toThrow(/MERCHANT_KEY is the development key/);
-      const server = await startServer({ port: 0, dataDir: data.dir, env: { ...base, MERCHANT_KEY: 'real-key' } });
+      const server = await startServer({ port: 0, dataDir: data.dir, env: { ...base, MERCHANT_KEY: STRONG_KEY } });
       expect(server.config.publicBaseUrl).toBe('https://s.example');
       await server.close();
     } finally {
@@ -108,10 +109,32 @@ describe('npm run serve (scripts/serve.ts)', () => {
       expect((await getJson(`${sandbox}/healthz`)).status).toBe(200);
       // the dev defaults are shared: an order the backend signs is accepted by the sandbox, whose notify reaches back
       const order = await createOrder(backend);
-      await postForm(`${sandbox}/pay`, order.payParams as unknown as Record<string, string>);
+      // as the pay mini program receives it: the extraData object, as JSON
+      await postJson(`${sandbox}/pay`, order.payParams);
       expect((await check(backend, order, { waitMs: 5000 })).status).toBe('paid');
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(0);
+    } finally {
+      data.remove();
+    }
+  }, 30_000);
+
+  it('refuses NODE_ENV=production instead of pointing a production backend at the sandbox, and says what to run', async () => {
+    const data = tempDir();
+    try {
+      const proc = spawnTs('scripts/serve.ts', {
+        NODE_ENV: 'production',
+        PORT: '0',
+        SANDBOX_PORT: '0',
+        DATA_DIR: data.dir,
+        MERCHANT_ID: 'm1',
+        MERCHANT_KEY: STRONG_KEY,
+        PROVIDER_BASE_URL: 'https://api.provider.example',
+        PUBLIC_BASE_URL: 'https://pay.shop.example',
+      });
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toMatch(/NODE_ENV=production: refusing to start the sandbox.*npm run build:server, then npm run start:prod/);
+      expect(proc.output()).not.toMatch(/ready|listening/);
     } finally {
       data.remove();
     }

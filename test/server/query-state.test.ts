@@ -9,7 +9,7 @@ import type { Clock } from '../../server/clock';
 import { loadServerConfig, REPO_ROOT } from '../../server/config';
 import { Payments } from '../../server/payments';
 import { SqliteStore } from '../../server/store';
-import { withSign } from '../../server/sign';
+import { withSign } from '../../common/sign';
 import { fakeEndpoint, MERCHANT_ID, MERCHANT_KEY, tempDir } from './helpers';
 
 describe('provider query rate state', () => {

@@ -1,7 +1,7 @@
 import { startSandbox } from '../../sandbox';
 import { NOTIFY_SCHEDULES_MS } from '../../sandbox/notifier';
 import { createProviderHandlers } from '../../sandbox/simulator-handler';
-import { verifySign, withSign } from '../../server/sign';
+import { verifySign, withSign } from '../../common/sign';
 import type { PayParams } from '../../typings/provider';
 import { check, createOrder, fakeEndpoint, getJson, json, MERCHANT_ID, MERCHANT_KEY, postForm, postJson, sleep, startStack, type Stack } from './helpers';
 

@@ -1,4 +1,4 @@
-import { sign, signBaseString, signsEqual, verifySign, withSign } from '../../server/sign';
+import { sign, signBaseString, signsEqual, verifySign, withSign } from '../../common/sign';
 
 describe('the WeChat Pay v2 MD5 sign rule', () => {
   const vectorFields = {

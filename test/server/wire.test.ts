@@ -2,7 +2,7 @@
 // valid value (an array of one, a boolean, a numeric string, hex); each must be refused with a 400 that names the
 // field, and change nothing.
 
-import { withSign } from '../../server/sign';
+import { withSign } from '../../common/sign';
 import type { CreateOrderResponse } from '../../typings/api';
 import {
   check,

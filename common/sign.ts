@@ -1,7 +1,7 @@
-// The WeChat Pay v2 MD5 sign rule, used by 小微聚付 and PayJS alike (../shared/reference/payment-facts.md):
-// drop `sign` and every empty value, sort the keys by ASCII, join `key=value` with `&` (raw values, no URL
+// The WeChat Pay v2 MD5 sign rule, used by 小微聚付 and PayJS alike (docs/architecture.md, "The provider and
+// WeChat"): drop `sign` and every empty value, sort the keys by ASCII, join `key=value` with `&` (raw values, no URL
 // encoding), append `&key=<merchant key>`, MD5 over the UTF-8 bytes, upper-case hex.
-// This is the only implementation in the repository: the sandbox imports it too.
+// This is the only implementation in the repository: the backend and the sandbox both import it.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 

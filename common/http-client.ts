@@ -1,5 +1,6 @@
-// A tiny HTTP POST client on node:http with no connection pooling, so nothing keeps a test process alive after it
-// is done. Used by the server's provider query, the sandbox's notify delivery and the simulator handler.
+// A tiny HTTP client on node:http with no connection pooling, so nothing keeps a process alive after it is done.
+// The one client of the repository: the backend's provider query, the sandbox's notify delivery, the simulator
+// handler that plays the pay mini program, the tests and the benchmarks.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -10,36 +11,38 @@ export interface HttpAnswer {
   text: string;
 }
 
-export interface PostOptions {
-  /** more request headers (the fulfilment signature and idempotency key) */
+export interface RequestOptions {
+  method?: string;
+  body?: string;
+  contentType?: string;
   headers?: Record<string, string>;
+  /** no answer within this long rejects (and closes the connection) */
+  timeoutMs?: number;
+  /** the local address to connect from (the stress benchmark measures from another loopback address) */
+  localAddress?: string;
   /** aborts the request, e.g. AbortSignal.timeout() for a deadline on the whole exchange */
   signal?: AbortSignal;
 }
 
-export function postBody(
-  url: string,
-  body: string,
-  contentType: string,
-  timeoutMs = 3_000,
-  options: PostOptions = {},
-): Promise<HttpAnswer> {
+export function request(url: string, options: RequestOptions = {}): Promise<HttpAnswer> {
+  const { method = 'GET', body, contentType, headers = {}, timeoutMs = 3_000, localAddress, signal } = options;
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(
       target,
       {
-        method: 'POST',
+        method,
         agent: false,
+        localAddress,
         headers: {
-          ...options.headers,
-          'content-type': contentType,
-          'content-length': Buffer.byteLength(body),
+          ...(contentType ? { 'content-type': contentType } : {}),
+          ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}),
           connection: 'close',
+          ...headers,
         },
         timeout: timeoutMs,
-        signal: options.signal,
+        signal,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -58,6 +61,20 @@ export function postBody(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+export function getText(url: string, timeoutMs?: number): Promise<HttpAnswer> {
+  return request(url, { timeoutMs });
+}
+
+export function postBody(
+  url: string,
+  body: string,
+  contentType: string,
+  timeoutMs?: number,
+  options: Pick<RequestOptions, 'headers' | 'signal'> = {},
+): Promise<HttpAnswer> {
+  return request(url, { ...options, method: 'POST', body, contentType, timeoutMs });
 }
 
 export function postForm(url: string, fields: Record<string, string | number>, timeoutMs?: number): Promise<HttpAnswer> {
