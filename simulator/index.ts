@@ -4,6 +4,7 @@
 import { loadProject } from './runtime/project';
 import { Simulation } from './runtime/simulation';
 import { startProtocolServer } from './protocol/server';
+import { setInitialTheme } from './runtime/wx-api';
 import type { Log, MiniProgramHandler } from './runtime/types';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
@@ -19,6 +20,8 @@ export interface SimulatorOptions {
   log?: Log;
   /** also copy the app's console output to `log` */
   verbose?: boolean;
+  /** the system theme at start (default: SIM_THEME, else light); __sim.setTheme changes it */
+  theme?: 'light' | 'dark';
   /** internal: called when a client sends Tool.close */
   onToolClose?: () => void;
   /** internal: called when a client disconnects */
@@ -35,6 +38,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const log: Log = options.log ?? (() => undefined);
   const project = loadProject(options.projectPath);
   const sim = new Simulation({ project, handlers: options.handlers ?? {}, log, verbose: options.verbose });
+  if (options.theme !== undefined) setInitialTheme(sim, options.theme);
   await sim.start();
   let server;
   try {

@@ -2,7 +2,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Domain } from './dispatcher';
 import { errorMessage, headless } from './dispatcher';
-import { isSyncApi } from '../runtime/wx-api';
+import { callWxForResult } from '../runtime/wx-api';
 import type { PageInstance } from '../runtime/simulation';
 
 function describePage(p: PageInstance) {
@@ -23,14 +23,8 @@ export const appDomain: Domain = {
 
   callWxMethod: async (p: { method?: string; args?: unknown[]; pluginId?: string }, { sim }) => {
     if (p.pluginId) throw new Error(`App.callWxMethod: plugins (${p.pluginId}) are not supported by the simulator`);
-    const method = String(p.method);
-    const args = Array.isArray(p.args) ? p.args : [];
-    const fn = sim.app.wx[method];
-    if (isSyncApi(method)) return { result: await settleValue(fn(...args)) };
-    const opts = args[0] && typeof args[0] === 'object' ? { ...(args[0] as object) } : {};
-    for (const k of ['success', 'fail', 'complete']) delete (opts as any)[k];
     try {
-      return { result: await fn(opts) };
+      return { result: await callWxForResult(sim.app.wx, String(p.method), Array.isArray(p.args) ? p.args : []) };
     } catch (err) {
       throw new Error(errorMessage(err));
     }

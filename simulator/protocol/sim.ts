@@ -17,4 +17,12 @@ export const simDomain: Domain = {
   getRequests: (_p, { sim }) => ({ requests: sim.controls.requests() }),
   getStorage: (_p, { sim }) => ({ storage: sim.controls.storage() }),
   getExceptions: (_p, { sim }) => ({ exceptions: sim.controls.exceptions() }),
+  // the device (runtime/wx/device.ts)
+  setTheme: (p: { theme?: unknown }, { sim }) => sim.controls.setTheme(p.theme),
+  setAuthSetting: (p: { authSetting?: Record<string, boolean | null> }, { sim }) => ({ authSetting: sim.controls.setAuthSetting(p.authSetting ?? {}) }),
+  answerAuthorize: (p: { allow?: boolean }, { sim }) => sim.controls.answerAuthorize(p.allow !== false),
+  answerPayment: (p: { paid?: boolean }, { sim }) => sim.controls.answerPayment(p.paid !== false),
+  getDialogs: (_p, { sim }) => ({ dialogs: sim.controls.dialogs() }),
+  setUpdate: (p: { hasUpdate?: boolean; ready?: boolean }, { sim }) => sim.controls.setUpdate(p),
+  setLocation: (p: { latitude: number; longitude: number }, { sim }) => sim.controls.setLocation(p),
 };

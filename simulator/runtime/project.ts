@@ -14,10 +14,13 @@ export interface AppJson {
   subpackages?: { root: string; pages: string[] }[];
   subPackages?: { root: string; pages: string[] }[];
   entryPagePath?: string;
-  tabBar?: { list: { pagePath: string; text?: string }[] };
+  tabBar?: { list: { pagePath: string; text?: string }[]; custom?: boolean };
   usingComponents?: Record<string, string>;
-  networkTimeout?: { request?: number };
+  networkTimeout?: { request?: number; connectSocket?: number; downloadFile?: number; uploadFile?: number };
   window?: Record<string, unknown>;
+  darkmode?: boolean;
+  themeLocation?: string;
+  useExtendedLib?: Record<string, string>;
 }
 
 export interface Project {
@@ -32,6 +35,66 @@ export interface Project {
   tabPages: string[];
   /** `$gwx` from wcc: path of a .wxml relative to root -> template function */
   gwx: (wxmlPath: string) => any;
+  /** project.config.json's libVersion (the base library DevTools would run), when it names one */
+  libVersion?: string;
+  /** project.config.json's `setting` (es6, enhance, useCompilerPlugins...) */
+  setting: Record<string, unknown>;
+  /** ext.json's extJson, when ext.json has extEnable */
+  extConfig?: Record<string, unknown>;
+  /** theme.json (app.json themeLocation) when app.json has darkmode: {light: {...}, dark: {...}} */
+  theme?: Record<'light' | 'dark', Record<string, unknown>>;
+}
+
+const PAGE_JSON_NOT_WINDOW = new Set(['usingComponents', 'componentPlaceholder', 'component', 'componentGenerics', 'styleIsolation', 'renderer', 'componentFramework']);
+const pageJsonCache = new WeakMap<Project, Map<string, Record<string, unknown>>>();
+
+/**
+ * The window settings a page gets: app.json `window`, then the page's own json over it; with app.json `darkmode`,
+ * values written `@name` come from theme.json for the current theme, as WeChat resolves them.
+ */
+export function windowConfigOf(project: Project, route: string, theme: 'light' | 'dark'): Record<string, unknown> {
+  let cache = pageJsonCache.get(project);
+  if (!cache) pageJsonCache.set(project, (cache = new Map()));
+  let own = cache.get(route);
+  if (!own) {
+    own = {};
+    const file = path.join(project.root, `${route}.json`);
+    if (fs.existsSync(file)) {
+      const json = readJson(file, 'page json');
+      for (const [k, v] of Object.entries(json && typeof json === 'object' ? json : {})) if (!PAGE_JSON_NOT_WINDOW.has(k)) own[k] = v;
+    }
+    cache.set(route, own);
+  }
+  const merged: Record<string, unknown> = { ...(project.appJson.window || {}), ...own };
+  return resolveThemeValues(project, merged, theme);
+}
+
+/** `@name` values of app.json/page json (window, tabBar) resolved from theme.json, when darkmode is on. */
+export function resolveThemeValues<T>(project: Project, value: T, theme: 'light' | 'dark'): T {
+  const vars = project.theme?.[theme];
+  if (!vars) return value;
+  const resolve = (v: unknown): unknown => {
+    if (typeof v === 'string' && v.startsWith('@')) return Object.prototype.hasOwnProperty.call(vars, v.slice(1)) ? vars[v.slice(1)] : v;
+    if (Array.isArray(v)) return v.map(resolve);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+    return v;
+  };
+  return resolve(value) as T;
+}
+
+function readTheme(root: string, appJson: AppJson): Project['theme'] {
+  if (!appJson.darkmode) return undefined;
+  if (!appJson.themeLocation) throw new LoadError('app.json has "darkmode": true but no "themeLocation" (the theme.json that holds the @variables)');
+  const file = path.join(root, appJson.themeLocation);
+  const json = readJson(file, `theme file (app.json themeLocation "${appJson.themeLocation}")`);
+  return { light: json.light ?? {}, dark: json.dark ?? {} };
+}
+
+function readExtConfig(root: string): Record<string, unknown> | undefined {
+  const file = path.join(root, 'ext.json');
+  if (!fs.existsSync(file)) return undefined;
+  const json = readJson(file, 'ext.json');
+  return json.extEnable ? (json.extJson ?? {}) : undefined;
 }
 
 const WCC = path.join(path.dirname(require.resolve('miniprogram-compiler/package.json')), 'bin', 'linux', 'wcc');
@@ -144,5 +207,11 @@ export function loadProject(projectPath: string): Project {
   if (!pages.includes(entryPage)) throw new LoadError(`entryPagePath "${entryPage}" is not one of the pages in app.json`);
   const tabPages = (appJson.tabBar?.list || []).map((t) => t.pagePath.replace(/^\//, ''));
   const gwx = compileTemplates(root, appJson);
-  return { projectPath: absProject, root, appId: config.appid || 'touristappid', appJson, pages, entryPage, tabPages, gwx };
+  return {
+    projectPath: absProject, root, appId: config.appid || 'touristappid', appJson, pages, entryPage, tabPages, gwx,
+    libVersion: typeof config.libVersion === 'string' ? config.libVersion : undefined,
+    setting: config.setting && typeof config.setting === 'object' ? config.setting : {},
+    extConfig: readExtConfig(root),
+    theme: readTheme(root, appJson),
+  };
 }

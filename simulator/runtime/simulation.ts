@@ -9,7 +9,7 @@ import { exparser, jComponent, domWindow } from './dom-env';
 import { ModuleLoader, type Scope } from './module-loader';
 import { resolveComponentPath, type Project } from './project';
 import { composedParent, attributesOf, tagOf } from './tree';
-import { createWx, type WxHost } from './wx-api';
+import { createWx, instanceApi, type WxHost } from './wx-api';
 import type { EnterOptions, Log, MiniProgramHandler, MiniProgramJump, ShowRequest } from './types';
 
 export { RouteError } from './errors';
@@ -577,7 +577,7 @@ export class AppInstance {
 
 /** Page/component methods report what they throw or reject with, as WeChat logs them, and keep behaving. */
 function wrapMethods(methods: Record<string, any>, app: AppInstance): Record<string, any> {
-  const out: Record<string, any> = {};
+  const out: Record<string, any> = { ...instanceApi(app) };
   for (const [name, fn] of Object.entries(methods)) {
     if (typeof fn !== 'function') continue;
     out[name] = function (this: unknown, ...args: unknown[]) {

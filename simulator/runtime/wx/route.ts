@@ -1,0 +1,45 @@
+// Routing between pages and to other mini programs (handlers registered with the simulator act them out).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { fail } from '../errors';
+import { settle, type WxDefinitions } from './core';
+
+export function defineRoute(d: WxDefinitions): void {
+  const app = d.app;
+  const sim = app.sim;
+
+  for (const name of ['navigateTo', 'redirectTo', 'reLaunch', 'switchTab', 'navigateBack']) {
+    d.raw(name, 'supported', (opts?: any) =>
+      settle(app, name, opts, async () => {
+        // WeChat routes after the current turn; the success callback comes once the new page is ready
+        await new Promise((r) => setImmediate(r));
+        if (!app.alive) return new Promise(() => undefined);
+        app.route(name, opts ?? {});
+        return {};
+      }), name === 'switchTab' ? 'closes every page like reLaunch (no persistent tab pages)' : undefined);
+  }
+
+  d.raw('navigateToMiniProgram', 'supported', (opts?: any) => {
+    const o = opts ?? {};
+    const inTap = app.inUserTap();
+    return settle(app, 'navigateToMiniProgram', o, () => {
+      if (!inTap) fail('can only be invoked by user TAP gesture');
+      if (typeof o.appId !== 'string' || !o.appId) fail('invalid appId: appId should be a non-empty string');
+      const handler = sim.handlers[o.appId];
+      if (!handler) fail(`no mini program registered in the simulator for appId "${o.appId}" (pass a handler for it)`);
+      const jump = { appId: o.appId, path: o.path, extraData: o.extraData, envVersion: o.envVersion };
+      void app.jump(jump, handler);
+      return {};
+    });
+  }, 'in a tap only; the handler registered for the appId acts out the other mini program, then the app comes back with scene 1038');
+  d.async('navigateBackMiniProgram', 'supported', () => fail('the app was not opened by another mini program'), 'fails: the simulated app is never opened by another mini program');
+  d.async('exitMiniProgram', 'supported', () => {
+    setImmediate(() => app.alive && app.hide());
+    return {};
+  }, 'the app goes to the background (App.onHide)');
+  d.async('restartMiniProgram', 'supported', (o) => {
+    setImmediate(() => {
+      if (app.alive) void sim.restart({ path: typeof o.path === 'string' ? o.path.replace(/^\//, '') : undefined }).catch((err: Error) => sim.log(`restartMiniProgram failed: ${err.message}`));
+    });
+    return {};
+  }, 'a cold restart (storage kept), on o.path if given');
+}
