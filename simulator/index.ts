@@ -36,7 +36,7 @@ export interface RunningSimulator {
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const log: Log = options.log ?? (() => undefined);
-  const project = loadProject(options.projectPath);
+  const project = loadProject(options.projectPath, log);
   const sim = new Simulation({ project, handlers: options.handlers ?? {}, log, verbose: options.verbose });
   if (options.theme !== undefined) setInitialTheme(sim, options.theme);
   await sim.start();

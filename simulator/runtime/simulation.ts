@@ -121,7 +121,7 @@ export class AppInstance {
       __sim: sim.controls,
       __wxConfig: { envVersion: 'develop', platform: 'devtools', appLaunchInfo: {} },
     };
-    this.loader = new ModuleLoader(sim.project.root, () => this.scope);
+    this.loader = new ModuleLoader(sim.project.root, () => this.scope, sim.project.compile);
   }
 
   /** Globals as evaluate() and mocks see them: the app's scope plus the bindings a test exposed. */
