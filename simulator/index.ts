@@ -1,21 +1,31 @@
-// Programmatic entry: start the headless runtime for a project and serve the automator protocol.
+// Programmatic entry: start the runtime for a project and serve the automator protocol.
 //   const sim = await startSimulator({ projectPath, port: 0, handlers });
 //   const miniProgram = await automator.connect({ wsEndpoint: sim.wsEndpoint });
 import { loadProject } from './runtime/project';
 import { Simulation } from './runtime/simulation';
+import { SIMULATED_WINDOW, type Log } from './runtime/types';
 import { startProtocolServer } from './protocol/server';
+import { createRenderer, parseRenderMode } from './render';
+import type { Renderer, RenderMode } from './render/renderer';
+import { resolveHandlers, type Handlers } from './handlers';
 import { setInitialTheme } from './runtime/wx-api';
-import type { Log, MiniProgramHandler } from './runtime/types';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
+export type { RenderMode } from './render/renderer';
 export { LoadError } from './runtime/project';
+export { PROJECT_HANDLERS_FILES } from './handlers';
 
 export interface SimulatorOptions {
   projectPath: string;
   /** 0 (default) picks a free port */
   port?: number;
-  /** stand-ins for other mini programs, by appId, for wx.navigateToMiniProgram */
-  handlers?: Record<string, MiniProgramHandler>;
+  /**
+   * stand-ins for other mini programs, by appId, for wx.navigateToMiniProgram: an object, or the path of a module
+   * exporting one. Default: the project's simulator.handlers.js (or .ts), if it has one.
+   */
+  handlers?: Handlers | string;
+  /** 'headless' (default: SIM_RENDER, else headless) or 'browser' (Chromium lays pages out) */
+  render?: RenderMode;
   /** where the simulator's own diagnostics go (default: nowhere) */
   log?: Log;
   /** also copy the app's console output to `log` */
@@ -31,17 +41,23 @@ export interface SimulatorOptions {
 export interface RunningSimulator {
   wsEndpoint: string;
   port: number;
+  render: RenderMode;
   close(): Promise<void>;
 }
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const log: Log = options.log ?? (() => undefined);
+  const mode = options.render ?? parseRenderMode(process.env.SIM_RENDER, 'SIM_RENDER');
   const project = loadProject(options.projectPath, log);
-  const sim = new Simulation({ project, handlers: options.handlers ?? {}, log, verbose: options.verbose });
+  const { handlers, source } = resolveHandlers(project.projectPath, options.handlers);
+  const appIds = Object.keys(handlers);
+  log(`handlers for other mini programs: ${appIds.length ? `${appIds.join(', ')} from ${source}` : source}`);
+  const renderer: Renderer = await createRenderer(mode, { project, window: SIMULATED_WINDOW, log });
+  const sim = new Simulation({ project, handlers, log, verbose: options.verbose, renderer });
   if (options.theme !== undefined) setInitialTheme(sim, options.theme);
-  await sim.start();
   let server;
   try {
+    await sim.start();
     server = await startProtocolServer(sim, options.port ?? 0, {
       log,
       onToolClose: options.onToolClose,
@@ -49,14 +65,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     });
   } catch (err) {
     sim.close();
+    await renderer.close().catch(() => undefined);
     throw err;
   }
   let closing: Promise<void> | undefined;
   return {
     wsEndpoint: `ws://127.0.0.1:${server.port}`,
     port: server.port,
+    render: renderer.kind,
     close: () => {
-      closing ??= server.close().then(() => sim.close());
+      closing ??= server.close().then(async () => {
+        sim.close();
+        await renderer.close();
+      });
       return closing;
     },
   };

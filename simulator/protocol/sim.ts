@@ -1,8 +1,8 @@
 // Sim domain: what only a phone does (leave and come back, get killed, lose the network), the same controls as
 // the __sim global that evaluate() reaches.
-import type { Domain } from './dispatcher';
+import type { DomainHandlers } from './dispatcher';
 
-export const simDomain: Domain = {
+export const simDomain: DomainHandlers<'Sim'> = {
   appHide: (_p, { sim }) => sim.appHide(),
   appShow: (p, { sim }) => ({ enterOptions: sim.appShow(p) }),
   restart: (p, { sim }) => sim.restart(p),
@@ -12,17 +12,17 @@ export const simDomain: Domain = {
     return {};
   },
   getUi: (_p, { sim }) => ({ events: sim.controls.ui(), modal: sim.controls.modal() }),
-  answerModal: (p: { confirm?: boolean }, { sim }) => sim.answerModal(p.confirm !== false),
+  answerModal: (p, { sim }) => sim.answerModal(p.confirm !== false),
   getJumps: (_p, { sim }) => ({ jumps: sim.controls.jumps() }),
   getRequests: (_p, { sim }) => ({ requests: sim.controls.requests() }),
   getStorage: (_p, { sim }) => ({ storage: sim.controls.storage() }),
   getExceptions: (_p, { sim }) => ({ exceptions: sim.controls.exceptions() }),
   // the device (runtime/wx/device.ts)
-  setTheme: (p: { theme?: unknown }, { sim }) => sim.controls.setTheme(p.theme),
-  setAuthSetting: (p: { authSetting?: Record<string, boolean | null> }, { sim }) => ({ authSetting: sim.controls.setAuthSetting(p.authSetting ?? {}) }),
-  answerAuthorize: (p: { allow?: boolean }, { sim }) => sim.controls.answerAuthorize(p.allow !== false),
-  answerPayment: (p: { paid?: boolean }, { sim }) => sim.controls.answerPayment(p.paid !== false),
+  setTheme: (p, { sim }) => sim.controls.setTheme(p.theme),
+  setAuthSetting: (p, { sim }) => ({ authSetting: sim.controls.setAuthSetting(p.authSetting ?? {}) }),
+  answerAuthorize: (p, { sim }) => sim.controls.answerAuthorize(p.allow !== false),
+  answerPayment: (p, { sim }) => sim.controls.answerPayment(p.paid !== false),
   getDialogs: (_p, { sim }) => ({ dialogs: sim.controls.dialogs() }),
-  setUpdate: (p: { hasUpdate?: boolean; ready?: boolean }, { sim }) => sim.controls.setUpdate(p),
-  setLocation: (p: { latitude: number; longitude: number }, { sim }) => sim.controls.setLocation(p),
+  setUpdate: (p, { sim }) => sim.controls.setUpdate(p),
+  setLocation: (p, { sim }) => ({ ...sim.controls.setLocation(p) }),
 };

@@ -3,11 +3,9 @@
 // offer, by the behaviour its kind calls for (core.ts). Mocks installed through App.mockWxMethod sit in front,
 // with DevTools' semantics. A name the typings do not declare is undefined, as on a phone (`if (wx.x)` works).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { Simulation } from '../simulation';
 import { wxEntry, isSyncApi } from './catalog';
 import { WxDefinitions, mocked, type ApiDef, type WxHost } from './core';
-import { deviceOf, answerDialog, type Theme } from './device';
-import { defineSystem, setTheme } from './system';
+import { defineSystem } from './system';
 import { defineStorage } from './storage';
 import { defineNetwork } from './network';
 import { defineRoute } from './route';
@@ -27,7 +25,6 @@ const DEFINITIONS = Symbol('wx definitions');
 
 export function createWx(app: WxHost): any {
   const sim = app.sim;
-  installDeviceControls(sim);
   const d = new WxDefinitions(app);
   for (const define of [defineSystem, defineStorage, defineNetwork, defineRoute, defineUi, defineOpen, defineQuery, defineMedia, defineUpdate, defineCloud]) define(d);
   d.fillFromCatalog();
@@ -70,34 +67,5 @@ export async function callWxForResult(wx: any, method: string, args: unknown[]):
   const opts = args[0] && typeof args[0] === 'object' ? { ...(args[0] as object) } : {};
   return new Promise((resolve, reject) => {
     fn({ ...opts, success: resolve, fail: reject });
-  });
-}
-
-/** The device controls (__sim.setTheme...), added once per simulation next to its own. */
-function installDeviceControls(sim: Simulation): void {
-  if (sim.controls.setTheme) return;
-  Object.assign(sim.controls, {
-    setTheme: (theme: Theme | { theme: Theme }) => setTheme(sim, typeof theme === 'object' && theme ? theme.theme : theme),
-    theme: () => deviceOf(sim).theme,
-    setAuthSetting: (settings: Record<string, boolean | null>) => {
-      const auth = deviceOf(sim).auth;
-      for (const [scope, v] of Object.entries(settings ?? {})) {
-        if (v === null || v === undefined) auth.delete(scope);
-        else auth.set(scope, !!v);
-      }
-      return Object.fromEntries(auth);
-    },
-    answerAuthorize: (allow?: boolean) => answerDialog(sim, 'authorize', allow !== false),
-    answerPayment: (paid?: boolean) => answerDialog(sim, 'payment', paid !== false),
-    dialogs: () => deviceOf(sim).dialogs.map((dlg) => ({ kind: dlg.kind, options: JSON.parse(JSON.stringify(dlg.options)) })),
-    setUpdate: (plan: { hasUpdate?: boolean; ready?: boolean }) => {
-      deviceOf(sim).update = { hasUpdate: !!plan?.hasUpdate, ready: plan?.ready !== false };
-      return { ...deviceOf(sim).update };
-    },
-    setLocation: (loc: { latitude: number; longitude: number }) => {
-      const device = deviceOf(sim);
-      device.location = { ...device.location, ...loc };
-      return { ...device.location };
-    },
   });
 }

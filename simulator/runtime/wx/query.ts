@@ -2,61 +2,34 @@
 // `this.createIntersectionObserver()`), over the rendered component tree. Geometry comes from the renderer: zeros
 // and the window size headless, real layout in browser mode.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { PageInstance, Simulation } from '../simulation';
-import { attributesOf, composedParent, querySelectorAll, tagOf } from '../tree';
+import type { PageInstance } from '../simulation';
+import { attributesOf, composedParent, tagOf } from '../tree';
+import { querySelectorAll as selectIn } from '../selector';
 import { exparser } from '../dom-env';
 import { softObject, type WxDefinitions, type WxHost } from './core';
 import { windowInfo, appTimeout } from './system';
 
-export interface Rect {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+export type { Rect } from '../../render/renderer';
+import type { Rect } from '../../render/renderer';
 
-/** The part of the renderer seam (simulator/render/renderer.ts) that queries need. */
-interface RendererLike {
-  kind: 'headless' | 'browser';
-  rect(page: PageInstance, element: unknown): Promise<Rect>;
-  computedStyle(page: PageInstance, element: unknown, names: string[]): Promise<Record<string, string>>;
-  scrollTop(page: PageInstance): Promise<number>;
-  pageScrollTo(page: PageInstance, scrollTop: number): Promise<void>;
-}
-
-/** The renderer the simulation runs with, if it has one; otherwise headless answers. */
-function rendererOf(sim: Simulation): RendererLike | undefined {
-  const r = (sim as unknown as { renderer?: RendererLike }).renderer;
-  return r && typeof r.rect === 'function' ? r : undefined;
-}
-
+/** Geometry through the simulation's renderer (headless: zeros, the window size, scroll where pageScrollTo put it). */
 export const layout = {
   async rect(app: WxHost, page: PageInstance, node: any): Promise<Rect> {
-    const r = rendererOf(app.sim);
-    return r && node?.$$ ? r.rect(page, node.$$) : { left: 0, top: 0, width: 0, height: 0 };
+    return node?.$$ ? app.sim.renderer.rect(page, node.$$) : { left: 0, top: 0, width: 0, height: 0 };
   },
   async computedStyle(app: WxHost, page: PageInstance, node: any, names: string[]): Promise<Record<string, string>> {
-    const r = rendererOf(app.sim);
-    if (r && node?.$$) return r.computedStyle(page, node.$$, names);
-    const style = node?.$$?.style;
-    return Object.fromEntries(names.map((n) => [n, style ? String(style.getPropertyValue(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) || '') : '']));
+    return node?.$$ ? app.sim.renderer.computedStyle(page, node.$$, names) : {};
   },
-  async scrollTop(app: WxHost, page: PageInstance): Promise<number> {
-    const r = rendererOf(app.sim);
-    return r ? r.scrollTop(page) : scrollTops.get(page) ?? 0;
-  },
-  async pageScrollTo(app: WxHost, page: PageInstance, top: number): Promise<void> {
-    const r = rendererOf(app.sim);
-    if (r) await r.pageScrollTo(page, top);
-    else scrollTops.set(page, top);
-  },
-  isLive(app: WxHost): boolean {
-    return rendererOf(app.sim)?.kind === 'browser';
-  },
+  scrollTop: (app: WxHost, page: PageInstance): Promise<number> => app.sim.renderer.scrollTop(page),
+  pageScrollTo: (app: WxHost, page: PageInstance, top: number): Promise<void> => app.sim.renderer.pageScrollTo(page, top),
+  /** whether layout can change by itself (browser mode), so observers must look again */
+  isLive: (app: WxHost): boolean => app.sim.renderer.kind === 'browser',
 };
 
-// headless: the page scrolls where pageScrollTo puts it, nothing else moves
-const scrollTops = new WeakMap<PageInstance, number>();
+/** The selector engine, scoped as WeChat scopes queries: one component's (or page's) own template. */
+function querySelectorAll(container: any, selector: string, customIds: Set<string>): any[] {
+  return selectIn(container, selector, (n: any) => customIds.has(n.is));
+}
 
 /** The page (in the stack) whose tree holds `node`. */
 export function pageOfNode(app: WxHost, node: any): PageInstance | undefined {
