@@ -24,5 +24,6 @@ export const simDomain: DomainHandlers<'Sim'> = {
   answerPayment: (p, { sim }) => sim.controls.answerPayment(p.paid !== false),
   getDialogs: (_p, { sim }) => ({ dialogs: sim.controls.dialogs() }),
   setUpdate: (p, { sim }) => sim.controls.setUpdate(p),
+  getPages: (_p, { sim }) => sim.controls.pages(),
   setLocation: (p, { sim }) => ({ ...sim.controls.setLocation(p) }),
 };

@@ -186,7 +186,7 @@ function textSemantics(tree: any): any {
   return tree;
 }
 
-function compileTemplates(root: string, appJson: AppJson): (p: string) => any {
+function compileTemplates(root: string, appJson: AppJson, log: (line: string) => void): (p: string) => any {
   const wxml = listFiles(root, '.wxml');
   const wxs = listFiles(root, '.wxs');
   // DevTools hands wcc "./"-prefixed paths: wcc's runtime then resolves root-absolute <include>/<import> src
@@ -218,11 +218,20 @@ function compileTemplates(root: string, appJson: AppJson): (p: string) => any {
   // engine version 0.02 keeps wx:if/wx:for blocks as virtual nodes (as WeChat's renderer does), so the diff
   // keeps node identity and wx:key works
   const fakeWindow: Record<string, unknown> = { __webview_engine_version__: 0.02 };
-  const factory = new Function('window', '__WXML_GLOBAL__', `var $gwx, $gwxc, $gaic, $gwn, $gwl, cs;\n${res.stdout.toString()}\nreturn $gwx;`);
+  // the template runtime's warnings (a bad wx:key...) go to the simulator's log, once each, as DevTools prints them
+  const seen = new Set<string>();
+  const once = (...args: unknown[]) => {
+    const line = args.map(String).join(' ').replace(/(\$gwx:)\.\//, '$1');
+    if (seen.has(line) || seen.size > 200) return;
+    seen.add(line);
+    log(`template: ${line}`);
+  };
+  const templateConsole = { log: once, info: once, warn: once, error: once, debug: once };
+  const factory = new Function('window', '__WXML_GLOBAL__', 'console', `var $gwx, $gwxc, $gaic, $gwn, $gwl, cs;\n${res.stdout.toString()}\nreturn $gwx;`);
   const wxmlGlobal: Record<string, unknown> = { entrys: {}, defines: {}, modules: {}, ops: [], total_ops: 0 };
   // the WXS runtime patches builtin prototypes once per process (non-configurable): tell later compiles it is done
   if (Object.prototype.hasOwnProperty.call(Function.prototype, 'nv_length')) wxmlGlobal.wxs_nf_init = true;
-  const gwx = factory(fakeWindow, wxmlGlobal);
+  const gwx = factory(fakeWindow, wxmlGlobal, templateConsole);
   return (p: string) => {
     const generate = gwx(dot(p.replace(/^\.?\//, '')));
     if (typeof generate !== 'function') return generate;
@@ -274,7 +283,7 @@ export function loadProject(projectPath: string, log: (line: string) => void = (
     throw err;
   }
   const tabPages = (appJson.tabBar?.list || []).map((t) => t.pagePath.replace(/^\//, ''));
-  const gwx = compileTemplates(root, appJson);
+  const gwx = compileTemplates(root, appJson, log);
   return {
     projectPath: absProject, root, sourceRoot, appId: config.appid || 'touristappid', appJson, pages, entryPage, tabPages, gwx,
     libVersion: typeof config.libVersion === 'string' ? config.libVersion : undefined,

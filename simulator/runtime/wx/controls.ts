@@ -19,6 +19,8 @@ export interface DeviceControls {
   /** what the next launch's update check finds */
   setUpdate(plan: Partial<UpdatePlan>): UpdatePlan;
   setLocation(location: Partial<Location>): Location;
+  /** the pages app.json lists (subpackages included), and those whose files are missing, with why */
+  pages(): { pages: string[]; entryPage: string; tabPages: string[]; missingPages: Record<string, string> };
 }
 
 export function deviceControls(sim: Simulation): DeviceControls {
@@ -40,6 +42,7 @@ export function deviceControls(sim: Simulation): DeviceControls {
       deviceOf(sim).update = { hasUpdate: !!plan?.hasUpdate, ready: plan?.ready !== false };
       return { ...deviceOf(sim).update };
     },
+    pages: () => ({ pages: [...sim.project.pages], entryPage: sim.project.entryPage, tabPages: [...sim.project.tabPages], missingPages: { ...sim.project.missingPages } }),
     setLocation: (location) => {
       const device = deviceOf(sim);
       device.location = { ...device.location, ...location };

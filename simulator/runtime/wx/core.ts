@@ -6,6 +6,7 @@
 import type { AppInstance, Mock } from '../simulation';
 import { RouteError, ApiFailure, fail } from '../errors';
 import { CATALOG, wxEntry, type ObjectShape } from './catalog';
+import { ownRejection } from './rejections';
 
 export type WxHost = AppInstance;
 export type Impl = (...args: any[]) => any;
@@ -77,7 +78,10 @@ export function settle(app: WxHost, name: string, opts: any, run: () => any, opt
     void outcome.then(({ ok, res }) => {
       if (!app.alive) return; // a killed app never hears back
       if (ok) resolve(res);
-      else reject(res);
+      else {
+        ownRejection(app, res);
+        reject(res);
+      }
     });
   });
 }

@@ -15,18 +15,21 @@ import { defineQuery } from './query';
 import { defineMedia } from './media';
 import { defineUpdate } from './update';
 import { defineCloud } from './cloud';
+import { defineSkyline } from './skyline';
+import { trackApp } from './rejections';
 
 export { isSyncApi } from './catalog';
 export type { WxHost } from './core';
-export { instanceApi } from './query';
+export { instanceApi } from './instance';
 export { setInitialTheme } from './device';
 
 const DEFINITIONS = Symbol('wx definitions');
 
 export function createWx(app: WxHost): any {
   const sim = app.sim;
+  trackApp(app);
   const d = new WxDefinitions(app);
-  for (const define of [defineSystem, defineStorage, defineNetwork, defineRoute, defineUi, defineOpen, defineQuery, defineMedia, defineUpdate, defineCloud]) define(d);
+  for (const define of [defineSystem, defineStorage, defineNetwork, defineRoute, defineUi, defineOpen, defineQuery, defineMedia, defineUpdate, defineCloud, defineSkyline]) define(d);
   d.fillFromCatalog();
   const impl: Record<string, unknown> = {};
   for (const [name, def] of d.defs) impl[name] = def.value;

@@ -5,6 +5,7 @@
 import { softObject, type WxDefinitions, type WxHost } from './core';
 import { canvasNode } from './query';
 import { appTimeout } from './system';
+import { ownRejection } from './rejections';
 
 interface StepOption {
   duration?: number;
@@ -72,6 +73,9 @@ export function defineMedia(d: WxDefinitions): void {
     ctx.measureText = (text: string) => ({ width: String(text ?? '').length * 10 });
     return ctx;
   }, 'every drawing call is accepted; draw() calls back; nothing is painted headless');
+  // deprecated canvas API, still in the base library (not in the typings)
+  d.sync('createContext', 'stubbed', () => softObject(app, 'createContext', 'CanvasContext', { getActions: () => [], clearActions: () => undefined }), 'deprecated (base library 1.x); drawing calls accepted, nothing painted');
+  d.sync('drawCanvas', 'stubbed', () => undefined, 'deprecated (base library 1.x); nothing painted');
   d.sync('createOffscreenCanvas', 'stubbed', (o?: any, h?: number) => {
     const width = typeof o === 'object' ? Number(o?.width) || 300 : Number(o) || 300;
     return canvasNode(app, width, typeof o === 'object' ? Number(o?.height) || 150 : Number(h) || 150);
@@ -87,6 +91,7 @@ export function defineMedia(d: WxDefinitions): void {
       const noAd = () => {
         const err = { errMsg: `${name}:fail no ad in the simulator`, errCode: 1004 };
         for (const l of errors) appTimeout(app, () => l(err), 0, `${name} onError`);
+        ownRejection(app, err);
         return Promise.reject(err);
       };
       ad.load = noAd;

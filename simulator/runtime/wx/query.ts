@@ -332,18 +332,6 @@ export function createIntersectionObserver(app: WxHost, component: any, options?
   return new IntersectionObserverImpl(app, component ? nodeOfInstance(component) : undefined, options ?? {});
 }
 
-/** What every page and component instance gets as `this.createSelectorQuery()` / `this.createIntersectionObserver()`. */
-export function instanceApi(app: WxHost): Record<string, (...args: any[]) => unknown> {
-  return {
-    createSelectorQuery(this: any) {
-      return createSelectorQuery(app, nodeOfInstance(this));
-    },
-    createIntersectionObserver(this: any, options?: Record<string, any>) {
-      return createIntersectionObserver(app, this, options);
-    },
-  };
-}
-
 export function defineQuery(d: WxDefinitions): void {
   const app = d.app;
   const geometry = 'ids, datasets, properties and contexts from the page; rects from the renderer (zeros headless, layout with --render browser)';

@@ -2,6 +2,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { fail } from '../errors';
 import { settle, type WxDefinitions } from './core';
+import { channelPair, expectOpenedPage, settleOpenedPage } from './instance';
 
 export function defineRoute(d: WxDefinitions): void {
   const app = d.app;
@@ -13,9 +14,22 @@ export function defineRoute(d: WxDefinitions): void {
         // WeChat routes after the current turn; the success callback comes once the new page is ready
         await new Promise((r) => setImmediate(r));
         if (!app.alive) return new Promise(() => undefined);
-        app.route(name, opts ?? {});
-        return {};
-      }), name === 'switchTab' ? 'closes every page like reLaunch (no persistent tab pages)' : undefined);
+        if (name !== 'navigateTo') {
+          app.route(name, opts ?? {});
+          return {};
+        }
+        // navigateTo's event channel: the opener's end answers here, the opened page's end is its
+        // this.getOpenerEventChannel()
+        const [opener, opened] = channelPair(app, opts?.events);
+        expectOpenedPage(app, opened);
+        try {
+          app.route(name, opts ?? {});
+          settleOpenedPage(app);
+        } finally {
+          expectOpenedPage(app, undefined);
+        }
+        return { eventChannel: opener };
+      }), name === 'switchTab' ? 'closes every page like reLaunch (no persistent tab pages)' : name === 'navigateTo' ? 'with the event channel (events, res.eventChannel, getOpenerEventChannel)' : undefined);
   }
 
   d.raw('navigateToMiniProgram', 'supported', (opts?: any) => {
