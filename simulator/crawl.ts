@@ -43,9 +43,9 @@ export interface CrawlReport {
 export function reasonOf(message: string): string {
   return message
     .split('\n')[0]
-    .replace(/\(?\/[^\s)]*\)?/g, '<path>')
+    .replace(/"[^"\s]{0,200}"/g, '"…"')
+    .replace(/[\w.@~-]*\/[^\s)"',]*/g, '<path>')
     .replace(/:\d+(:\d+)?/g, '')
-    .replace(/"[^"]{0,120}"/g, '"…"')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);

@@ -119,6 +119,7 @@ export interface ProtocolMethods {
   'Sim.answerPayment': M<{ paid?: boolean }, { answered: boolean }>;
   'Sim.getDialogs': M<Empty, { dialogs: { kind: 'authorize' | 'payment'; options: Record<string, unknown> }[] }>;
   'Sim.setUpdate': M<{ hasUpdate?: boolean; ready?: boolean }, { hasUpdate: boolean; ready: boolean }>;
+  'Sim.getWindow': M<Empty, { window: Record<string, unknown> }>;
   'Sim.getPages': M<Empty, { pages: string[]; entryPage: string; tabPages: string[]; missingPages: Record<string, string> }>;
   'Sim.setLocation': M<{ latitude?: number; longitude?: number }, Record<string, number>>;
 }

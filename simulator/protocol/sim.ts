@@ -25,5 +25,6 @@ export const simDomain: DomainHandlers<'Sim'> = {
   getDialogs: (_p, { sim }) => ({ dialogs: sim.controls.dialogs() }),
   setUpdate: (p, { sim }) => sim.controls.setUpdate(p),
   getPages: (_p, { sim }) => sim.controls.pages(),
+  getWindow: (_p, { sim }) => ({ window: sim.controls.window() }),
   setLocation: (p, { sim }) => ({ ...sim.controls.setLocation(p) }),
 };

@@ -19,6 +19,8 @@ export interface DeviceControls {
   /** what the next launch's update check finds */
   setUpdate(plan: Partial<UpdatePlan>): UpdatePlan;
   setLocation(location: Partial<Location>): Location;
+  /** the window settings of the page on top (app.json window + page json, @variables resolved for the theme) */
+  window(): Record<string, unknown>;
   /** the pages app.json lists (subpackages included), and those whose files are missing, with why */
   pages(): { pages: string[]; entryPage: string; tabPages: string[]; missingPages: Record<string, string> };
 }
@@ -41,6 +43,11 @@ export function deviceControls(sim: Simulation): DeviceControls {
     setUpdate: (plan) => {
       deviceOf(sim).update = { hasUpdate: !!plan?.hasUpdate, ready: plan?.ready !== false };
       return { ...deviceOf(sim).update };
+    },
+    window: () => {
+      const top = sim.app?.top();
+      if (!top) throw new Error('no page is open');
+      return JSON.parse(JSON.stringify(top.windowConfig));
     },
     pages: () => ({ pages: [...sim.project.pages], entryPage: sim.project.entryPage, tabPages: [...sim.project.tabPages], missingPages: { ...sim.project.missingPages } }),
     setLocation: (location) => {

@@ -6,7 +6,7 @@
 import type { AppInstance, Mock } from '../simulation';
 import { RouteError, ApiFailure, fail } from '../errors';
 import { CATALOG, wxEntry, type ObjectShape } from './catalog';
-import { ownRejection } from './rejections';
+import { ownRejection, wxPromise } from './rejections';
 
 export type WxHost = AppInstance;
 export type Impl = (...args: any[]) => any;
@@ -74,7 +74,7 @@ export function settle(app: WxHost, name: string, opts: any, run: () => any, opt
     });
     return task;
   }
-  return new Promise((resolve, reject) => {
+  return wxPromise(app, (resolve, reject) => {
     void outcome.then(({ ok, res }) => {
       if (!app.alive) return; // a killed app never hears back
       if (ok) resolve(res);

@@ -16,6 +16,8 @@ import { defineMedia } from './media';
 import { defineUpdate } from './update';
 import { defineCloud } from './cloud';
 import { defineSkyline } from './skyline';
+import { defineFiles } from './files';
+import { defineHardware } from './hardware';
 import { trackApp } from './rejections';
 
 export { isSyncApi } from './catalog';
@@ -29,7 +31,7 @@ export function createWx(app: WxHost): any {
   const sim = app.sim;
   trackApp(app);
   const d = new WxDefinitions(app);
-  for (const define of [defineSystem, defineStorage, defineNetwork, defineRoute, defineUi, defineOpen, defineQuery, defineMedia, defineUpdate, defineCloud, defineSkyline]) define(d);
+  for (const define of [defineSystem, defineStorage, defineNetwork, defineRoute, defineUi, defineOpen, defineQuery, defineMedia, defineUpdate, defineCloud, defineSkyline, defineFiles, defineHardware]) define(d);
   d.fillFromCatalog();
   const impl: Record<string, unknown> = {};
   for (const [name, def] of d.defs) impl[name] = def.value;

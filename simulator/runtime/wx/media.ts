@@ -5,7 +5,7 @@
 import { softObject, type WxDefinitions, type WxHost } from './core';
 import { canvasNode } from './query';
 import { appTimeout } from './system';
-import { ownRejection } from './rejections';
+import { wxPromise } from './rejections';
 
 interface StepOption {
   duration?: number;
@@ -91,8 +91,7 @@ export function defineMedia(d: WxDefinitions): void {
       const noAd = () => {
         const err = { errMsg: `${name}:fail no ad in the simulator`, errCode: 1004 };
         for (const l of errors) appTimeout(app, () => l(err), 0, `${name} onError`);
-        ownRejection(app, err);
-        return Promise.reject(err);
+        return wxPromise(app, (_resolve, reject) => reject(err));
       };
       ad.load = noAd;
       ad.show = noAd;

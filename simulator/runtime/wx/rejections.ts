@@ -1,9 +1,12 @@
 // An unhandled rejection in the app (a wx call that fails with nobody listening, a promise the app's code rejects
 // and never catches) is, on a phone, something the app hears through wx.onUnhandledRejection /
 // App.onUnhandledRejection and DevTools prints in its console; it never stops the app. Here the app runs inside the
-// simulator's Node process, where it would end the process. So unhandled rejections are handed to the app they
-// belong to: the one whose wx call rejected with that reason (derived promises reject with the same object), the
-// one whose files the error's stack goes through, or the only app running. Anything else keeps Node's behaviour.
+// simulator's Node process, where it would end the process (or fail a jest test). So:
+// - a wx promise is a WxPromise: Node never sees it unhandled; if the app never looked at it (no then, no await)
+//   when it rejects, the app's own onUnhandledRejection hears it;
+// - any other unhandled rejection goes to the app it belongs to: the one whose wx call rejected with that reason
+//   (derived promises reject with the same object), the one whose files the error's stack goes through, or the only
+//   app running. Anything else keeps Node's behaviour.
 import type { WxHost } from './core';
 
 const owners = new WeakMap<object, WxHost>();
@@ -35,6 +38,11 @@ function onUnhandled(reason: unknown, promise: Promise<unknown>): void {
     if (process.listenerCount('unhandledRejection') === 1) throw reason;
     return;
   }
+  reportUnhandled(app, reason, promise);
+}
+
+/** What WeChat does with an unhandled rejection: the console, wx.onUnhandledRejection, App.onUnhandledRejection. */
+export function reportUnhandled(app: WxHost, reason: unknown, promise: Promise<unknown>): void {
   if (!app.alive) return;
   const text = describe(reason);
   app.sim.log(`unhandled promise rejection in the app: ${text}`);
@@ -54,6 +62,41 @@ function install(): void {
 export function trackApp(app: WxHost): void {
   running.add(app);
   install();
+}
+
+/** A promise a wx API returns: `observed` once anyone called then/catch/finally on it or awaited it. */
+class WxPromise<T> extends Promise<T> {
+  observed = false;
+
+  // then() of a WxPromise makes ordinary promises: only the promise wx hands out is watched
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  override then<A = T, B = never>(onFulfilled?: ((v: T) => A | PromiseLike<A>) | null, onRejected?: ((r: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    this.observed = true;
+    return super.then(onFulfilled, onRejected);
+  }
+}
+
+/**
+ * The promise an async wx API returns when called without callbacks. Its rejection never reaches Node as unhandled;
+ * if the app has not looked at the promise by then, its onUnhandledRejection hears it, as on a phone.
+ */
+export function wxPromise<T>(app: WxHost, executor: (resolve: (v: T) => void, reject: (reason: unknown) => void) => void): Promise<T> {
+  let promise: WxPromise<T>;
+  // eslint-disable-next-line prefer-const -- assigned by the constructor call below, read in the callbacks
+  promise = new WxPromise<T>((resolve, reject) => {
+    executor(resolve, (reason) => {
+      // handled as far as Node is concerned (an await or a then of the app is an observation of its own)
+      Promise.prototype.then.call(promise, undefined, () => undefined);
+      reject(reason);
+      setImmediate(() => {
+        if (!promise.observed) reportUnhandled(app, reason, promise);
+      });
+    });
+  });
+  return promise;
 }
 
 /** Remembers that `reason` is what a wx call of `app` rejected with. */
