@@ -15,6 +15,8 @@ export interface PageOutcome {
   opened: boolean;
   /** why it did not open */
   error?: string;
+  /** the page it routed on to by itself, if it did */
+  wentOn?: string;
   /** what app code threw while the page opened (and in the settle time after) */
   exceptions: string[];
   /** wx calls that failed "not supported in the simulator" while it opened */
@@ -93,9 +95,10 @@ export async function crawl(projectPath: string, options: { settleMs?: number; l
       const outcome: PageOutcome = { route, opened: false, exceptions: [], unsupported: [] };
       try {
         await mp.callWxMethod('reLaunch', { url: `/${route}` });
+        outcome.opened = true;
+        // a page may route on by itself (a redirect in onLoad): it opened all the same
         const page = await mp.currentPage();
-        outcome.opened = page?.path === route;
-        if (!outcome.opened) outcome.error = `another page is on top: ${page?.path}`;
+        if (page?.path !== route) outcome.wentOn = page?.path;
       } catch (err) {
         outcome.error = (err as Error).message;
       }

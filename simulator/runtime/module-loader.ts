@@ -13,6 +13,12 @@ interface LoadedModule {
   loaded: boolean;
 }
 
+// WeChat wraps each module in define(path, function (require, module, exports, window, document, frames, self,
+// location, navigator, localStorage, history, Caches, screen, alert, confirm, prompt, XMLHttpRequest, WebSocket,
+// Reporter, webkit, WeixinJSCore) {...}) and passes nothing for the browser names: a module sees them declared and
+// undefined, so `typeof window` is "undefined" and a UMD wrapper's `(window, factory)` does not throw.
+const BROWSER_NAMES = ['window', 'document', 'frames', 'self', 'location', 'navigator', 'localStorage', 'history', 'Caches', 'screen', 'alert', 'confirm', 'prompt', 'XMLHttpRequest', 'WebSocket', 'Reporter', 'webkit', 'WeixinJSCore'];
+
 const DEFAULT_COMPILE: CompileOptions = { esm: true, typescript: false, stylePlugins: [], npmDependencies: [] };
 
 export class ModuleLoader {
@@ -93,16 +99,19 @@ export class ModuleLoader {
       });
     // new Function, not vm.compileFunction: the app's objects must come from the same realm as exparser's
     // (under jest that is the test sandbox, not Node's main context), or exparser's `constructor === Object`
-    // type checks fail. sourceURL keeps file names in stack traces.
+    // type checks fail. The globals (wx, App, getApp...) are an outer scope, as in WeChat, so a module may declare
+    // its own `const App = getApp()`. sourceURL keeps file names in stack traces.
     let fn: (...a: unknown[]) => void;
     try {
-      fn = new Function('require', 'module', 'exports', ...names, `${source}\n//# sourceURL=${file}`) as typeof fn;
+      const hidden = BROWSER_NAMES.filter((n) => !names.includes(n));
+      const outer = new Function(...names, ...hidden, `return function (require, module, exports) {${source}\n};\n//# sourceURL=${file}`) as (...a: unknown[]) => typeof fn;
+      fn = outer(...names.map((n) => scope[n]));
     } catch (err) {
       this.cache.delete(file);
       throw new Error(`${rel}: ${(err as Error).message}`);
     }
     try {
-      fn.call(mod.exports, localRequire, mod, mod.exports, ...names.map((n) => scope[n]));
+      fn.call(mod.exports, localRequire, mod, mod.exports);
     } catch (err) {
       this.cache.delete(file);
       throw err;

@@ -292,6 +292,30 @@ export function mocked(app: WxHost, name: string, mock: Mock, origin: Impl | und
   };
 }
 
+/**
+ * Anything at all: every property is another one, it can be called and extended (`class A extends it`), and it
+ * reads as 0 in arithmetic. For APIs whose objects exist only to drive a renderer the simulator does not have.
+ */
+export function permissive(): any {
+  const target = function () {} as unknown as object;
+  const props = new Map<string, unknown>();
+  return new Proxy(target, {
+    get(t, p) {
+      if (p === 'prototype') return (t as { prototype: unknown }).prototype;
+      if (p === Symbol.toPrimitive) return () => 0;
+      if (typeof p === 'symbol' || p === 'then' || p === 'toJSON') return undefined;
+      if (!props.has(p)) props.set(p, permissive());
+      return props.get(p);
+    },
+    set(_t, p, value) {
+      if (typeof p === 'string') props.set(p, value);
+      return true;
+    },
+    apply: () => permissive(),
+    construct: (t, args, newTarget) => Reflect.construct(t as new () => object, args, newTarget),
+  });
+}
+
 export function clone<T>(v: T): T {
   return v === undefined ? v : JSON.parse(JSON.stringify(v));
 }

@@ -6,7 +6,7 @@ import type { PageInstance } from '../simulation';
 import { attributesOf, composedParent, tagOf } from '../tree';
 import { querySelectorAll as selectIn } from '../selector';
 import { exparser } from '../dom-env';
-import { softObject, type WxDefinitions, type WxHost } from './core';
+import { permissive, softObject, type WxDefinitions, type WxHost } from './core';
 import { windowInfo, appTimeout } from './system';
 
 export type { Rect } from '../../render/renderer';
@@ -74,7 +74,8 @@ export function permissiveContext(): any {
       if (prop === 'measureText') return (text: string) => ({ width: String(text ?? '').length * 10 });
       if (prop === 'getImageData' || prop === 'createImageData') return (_x: number, _y: number, w = 1, h = 1) => ({ width: w, height: h, data: new Uint8ClampedArray(Math.max(0, w * h * 4)) });
       if (/^(create\w*Gradient|createPattern)$/.test(prop)) return () => ({ addColorStop: () => undefined });
-      return () => undefined;
+      // WebGL asks for objects (shaders, extensions, precision formats) and reads their fields
+      return () => permissive();
     },
     set(target, prop, value) {
       target[prop] = value;

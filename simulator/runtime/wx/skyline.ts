@@ -3,26 +3,7 @@
 // animations land on their target at once, Easing builds functions, custom route builders are accepted and unused;
 // the XR system offers base classes to extend and registries that accept, so pages built on them load.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { WxDefinitions } from './core';
-
-/**
- * Anything at all: every property is another one, it can be called and extended (`class A extends it`), and it
- * reads as 0 in arithmetic. For APIs whose objects exist only to drive a renderer the simulator does not have.
- */
-export function permissive(): any {
-  const target = function () {} as unknown as Record<string | symbol, unknown>;
-  return new Proxy(target, {
-    get(t, p) {
-      if (p === 'prototype') return t.prototype;
-      if (p === Symbol.toPrimitive) return () => 0;
-      if (typeof p === 'symbol' || p === 'then' || p === 'toJSON') return undefined;
-      if (!(p in t) || p === 'name' || p === 'length') t[p] = permissive();
-      return t[p];
-    },
-    apply: () => permissive(),
-    construct: (t, args, newTarget) => Reflect.construct(t as unknown as new () => object, args, newTarget),
-  });
-}
+import { permissive, type WxDefinitions } from './core';
 
 function worklet(): any {
   const shared = (value: unknown) => ({ value });
