@@ -6,12 +6,12 @@ import { Simulation } from './runtime/simulation';
 import { SIMULATED_WINDOW, type Log } from './runtime/types';
 import { startProtocolServer } from './protocol/server';
 import { createRenderer, parseRenderMode } from './render';
-import type { Renderer, RenderMode } from './render/renderer';
+import type { Renderer, RendererFactory, RenderMode } from './render/renderer';
 import { resolveHandlers, type Handlers } from './handlers';
 import { setInitialTheme } from './runtime/wx-api';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
-export type { RenderMode } from './render/renderer';
+export type { RenderMode, Renderer, RendererFactory, RenderedPage, Rect } from './render/renderer';
 export { LoadError } from './runtime/project';
 export { PROJECT_HANDLERS_FILES } from './handlers';
 
@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   verbose?: boolean;
   /** the system theme at start (default: SIM_THEME, else light); __sim.setTheme changes it */
   theme?: 'light' | 'dark';
+  /** internal (tests): builds the renderer instead of the `render` mode's own */
+  createRenderer?: RendererFactory;
   /** internal: called when a client sends Tool.close */
   onToolClose?: () => void;
   /** internal: called when a client disconnects */
@@ -52,7 +54,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const { handlers, source } = resolveHandlers(project.projectPath, options.handlers);
   const appIds = Object.keys(handlers);
   log(`handlers for other mini programs: ${appIds.length ? `${appIds.join(', ')} from ${source}` : source}`);
-  const renderer: Renderer = await createRenderer(mode, { project, window: SIMULATED_WINDOW, log });
+  const rendererOptions = { project, window: SIMULATED_WINDOW, log };
+  const renderer: Renderer = options.createRenderer ? await options.createRenderer(rendererOptions) : await createRenderer(mode, rendererOptions);
   const sim = new Simulation({ project, handlers, log, verbose: options.verbose, renderer });
   if (options.theme !== undefined) setInitialTheme(sim, options.theme);
   let server;

@@ -146,9 +146,8 @@ export class AppInstance {
 
   async launch(options: EnterOptions): Promise<void> {
     this.launchOptions = clone(options);
-    // an app.js that throws is reported and the app goes on without it, as in WeChat (getApp() may be empty)
+    // an app.js that throws is reported and the app goes on without it, as in WeChat (getApp() is then undefined)
     this.guard(() => this.loadModule('app.js'), 'app.js');
-    if (!this.appDef) this.appDef = {};
     this.hook(this.appDef, 'onLaunch', [clone(options)]);
     this.showNow(options, false);
     this.router.openFirstPage(options.path, options.query);

@@ -1,12 +1,12 @@
 // The app's pages and components as exparser knows them: which file defines what (Page() / Component() calls),
-// which tag is which component (usingComponents, app.json's global ones included), registering each with
-// j-component once per launch, and building a page's component tree.
-import type { Element as ExElement, MethodCaller } from './exparser';
-import type { ComponentDefinition } from './exparser';
+// which tag is which component (usingComponents, app.json's global ones included), registering them with j-component
+// (a component once per launch, a page at each visit), and building a page's component tree.
+import type { ComponentDefinition, Element as ExElement, MethodCaller } from './exparser';
 import path from 'node:path';
 import { exparser, jComponent } from './dom-env';
 import { resolveComponentPath } from './project';
 import { instanceApi } from './wx-api';
+import { ConfigError } from './errors';
 import type { AppInstance } from './app-instance';
 
 export type Definition = Record<string, unknown>;
@@ -16,6 +16,11 @@ type Method = (this: MethodCaller, ...args: unknown[]) => unknown;
 export interface PageDefinition {
   kind: 'page' | 'component';
   def: Definition;
+}
+
+/** A page ready to be created: its definition loaded and registered (exparser id). */
+export interface PreparedPage extends PageDefinition {
+  id: string;
 }
 
 /** A page's component tree, built but not yet on the page stack. */
@@ -58,6 +63,7 @@ export function parseDataPath(key: string): (string | number)[] {
   return out;
 }
 
+/** Puts `value` back at `keys` where a copy of it now is (not where exparser converted it, e.g. to a typed property). */
 function assignPath(target: Record<string, unknown>, keys: (string | number)[], value: unknown): void {
   let cur: Record<string | number, unknown> = target;
   for (const key of keys.slice(0, -1)) {
@@ -65,7 +71,9 @@ function assignPath(target: Record<string, unknown>, keys: (string | number)[], 
     if (next === null || typeof next !== 'object') return;
     cur = next as Record<string | number, unknown>;
   }
-  cur[keys[keys.length - 1]] = value;
+  const last = keys[keys.length - 1];
+  const now = cur[last];
+  if (now !== null && typeof now === 'object' && Array.isArray(now) === Array.isArray(value)) cur[last] = value;
 }
 
 /** Page/component methods report what they throw or reject with, as WeChat logs them, and keep behaving. */
@@ -149,9 +157,9 @@ export class ComponentRegistry {
     const ids: Record<string, string> = {};
     for (const [tag, ref] of Object.entries(merged)) {
       if (typeof ref !== 'string') continue;
-      if (ref.startsWith('plugin://')) throw new Error(`${file}.json uses plugin component "${ref}": plugins are not supported by the simulator`);
+      if (ref.startsWith('plugin://')) throw new ConfigError(`${file}.json uses plugin component "${ref}": plugins are not supported by the simulator`);
       const compPath = resolveComponentPath(project.root, file, ref);
-      if (!compPath) throw new Error(`component "${tag}": "${ref}" in ${file}.json not found`);
+      if (!compPath) throw new ConfigError(`component "${tag}": "${ref}" in ${file}.json not found`);
       ids[tag] = this.componentId(compPath, tag);
     }
     return ids;
@@ -169,7 +177,7 @@ export class ComponentRegistry {
     this.componentIds.set(compPath, id);
     try {
       const template = this.app.sim.project.gwx(`${compPath}.wxml`);
-      if (typeof template !== 'function') throw new Error(`component ${compPath} has no .wxml template`);
+      if (typeof template !== 'function') throw new ConfigError(`component ${compPath} has no .wxml template`);
       const def = this.loadComponentScript(compPath);
       const usingComponents = this.usingComponentsOf(compPath);
       const options = (def.options as Record<string, unknown>) || {};
@@ -221,11 +229,11 @@ export class ComponentRegistry {
    * Everything a page needs before it can be created: its script run, its template and components resolved and
    * registered. Throws (and changes nothing) when the page cannot open.
    */
-  preparePage(route: string): { kind: 'page' | 'component'; def: Definition; id: string } {
+  preparePage(route: string): PreparedPage {
     const { kind, def } = this.pageDefinition(route);
     const usingComponents = this.usingComponentsOf(route);
     const template = this.app.sim.project.gwx(`${route}.wxml`);
-    if (typeof template !== 'function') throw new Error(`page ${route} has no .wxml template`);
+    if (typeof template !== 'function') throw new ConfigError(`page ${route} has no .wxml template`);
     let registration: ComponentDefinition;
     if (kind === 'page') {
       const methods: Record<string, unknown> = {};
@@ -251,7 +259,7 @@ export class ComponentRegistry {
   }
 
   /** Creates the page's component tree (component created/attached lifetimes run now). */
-  createPageTree(prepared: { kind: 'page' | 'component'; def: Definition; id: string }, route: string, query: Record<string, string>): PageTree {
+  createPageTree(prepared: PreparedPage, route: string, query: Record<string, string>): PageTree {
     const root = jComponent().create(prepared.id, prepared.kind === 'component' ? pickProperties(prepared.def, query) : undefined);
     const node = root._exparserNode;
     const caller = exparser().Element.getMethodCaller(node);

@@ -5,12 +5,12 @@
 import path from 'node:path';
 import type { Element as ExElement, MethodCaller } from './exparser';
 import { exparser, domWindow } from './dom-env';
-import { RouteError } from './errors';
+import { ConfigError, RouteError } from './errors';
 import type { RenderedPage } from '../render/renderer';
 import { windowConfigOf } from './project';
 import { deviceOf } from './wx/device';
 import type { AppInstance } from './app-instance';
-import type { Definition } from './components';
+import type { PreparedPage } from './components';
 
 /** A page on the stack. */
 export interface PageInstance extends RenderedPage {
@@ -117,17 +117,19 @@ export class Router {
   }
 
   /** Loads and registers what the page needs; a failure becomes the route's fail reason and changes nothing. */
-  private prepare(route: string): ReturnType<AppInstance['components']['preparePage']> {
+  private prepare(route: string): PreparedPage {
     try {
       return this.app.components.preparePage(route);
     } catch (err) {
-      const message = err instanceof Error || (err && typeof (err as Error).message === 'string') ? (err as Error).message : String(err);
-      this.app.sim.reportException(err, `opening page ${route}`, this.app);
+      const message = err && typeof (err as Error).message === 'string' ? (err as Error).message : String(err);
+      // the app's own code failing is an app error (onError); a broken project is only the simulator's to say
+      if (err instanceof ConfigError) this.app.sim.log(`cannot open page ${route}: ${message}`);
+      else this.app.sim.reportException(err, `opening page ${route}`, this.app);
       throw new RouteError(`page "${route}" cannot be opened: ${message}`);
     }
   }
 
-  private openPage(prepared: { kind: 'page' | 'component'; def: Definition; id: string }, route: string, query: Record<string, string>): PageInstance {
+  private openPage(prepared: PreparedPage, route: string, query: Record<string, string>): PageInstance {
     const tree = this.app.components.createPageTree(prepared, route, query);
     const container = domWindow().document.createElement('page');
     container.setAttribute('route', route);

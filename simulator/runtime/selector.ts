@@ -1,47 +1,24 @@
-// CSS selectors over the exparser tree with DevTools' semantics, on css-select (the engine behind cheerio) through an
-// adapter. DevTools runs `page.$` / `element.$` as a browser query over the rendered page, limited to one component's
-// scope, so:
+// CSS selectors with DevTools' semantics, on css-select (the engine behind cheerio) through an adapter. DevTools
+// answers `page.$` / `element.$` with a browser query over the rendered page, limited to one component's scope, so:
 // - tag names match case-insensitively (`mp-actionsheet` finds `<mp-actionSheet>`); attribute names are the WXML
 //   ones, dashed (`app-id`, `data-item-id`); quoted values may hold spaces, commas, brackets;
-// - selector lists, the descendant / child / sibling combinators and the structural pseudo-classes (`:first-child`,
-//   `:last-child`, `:nth-child()`, `:nth-of-type()`, `:only-child`, `:empty`, `:not()`, `:is()`, `:has()`...) work;
-// - wx:if / wx:for / block / slot nodes are transparent (they render nothing, so they are nobody's parent);
-// - `page.$` searches the page's own template: the children written inside a custom component's tag (slotted into
-//   it) are found, the component's own template is not (the automator docs: use element.$ on the component);
-// - `element.$` on a custom component searches its own template and the children slotted into it; on any other
-//   element, its descendants in the same template;
-// - results come in the order they appear on screen (slotted children where their slot is).
+// - selector lists, the descendant / child / sibling combinators and the pseudo-classes a browser knows
+//   (`:first-child`, `:last-child`, `:nth-child()`, `:nth-of-type()`, `:only-child`, `:empty`, `:not()`, `:is()`,
+//   `:has()`...) work on the page as rendered: wx:if / wx:for / block / slot render nothing, so they are nobody's
+//   parent or sibling, and a child slotted into a component sits in the component's template where its slot is;
+// - `page.$` returns elements written in the page's own template, the children slotted into its components included,
+//   not the components' own templates (the automator docs: use element.$ on the component for those);
+// - `element.$` on a custom component returns elements of its own template and the children slotted into it; on any
+//   other element, its descendants written in the same template;
+// - results come in the order they appear on screen.
 import { compile, type Options } from 'css-select';
-import type { Element as ExElement, TextNode } from './exparser';
+import type { Element as ExElement } from './exparser';
 import { exparser } from './dom-env';
 import { attributesOf, isElement, tagOf, type RenderedDom } from './tree';
 
-type ExNode = ExElement | TextNode;
-type Adapter = NonNullable<Options<ExNode, ExElement>['adapter']>;
+type Adapter = NonNullable<Options<Node, RenderedDom>['adapter']>;
 
 export class SelectorError extends Error {}
-
-function isVirtual(node: ExNode): boolean {
-  return node instanceof exparser().Element && !!node.__virtual && !(node instanceof exparser().ShadowRoot);
-}
-
-/** Children with virtual nodes replaced by their own children. */
-function flatChildren(container: ExElement): ExNode[] {
-  const out: ExNode[] = [];
-  for (const child of container.childNodes) {
-    if (isVirtual(child)) out.push(...flatChildren(child as ExElement));
-    else out.push(child);
-  }
-  return out;
-}
-
-/** The nearest real element or shadow root above `node` in its own tree. */
-function containerOf(node: ExNode): ExElement | undefined {
-  for (let p = node.parentNode; p; p = p.parentNode) {
-    if (!isVirtual(p)) return p;
-  }
-  return undefined;
-}
 
 function attributeText(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -53,39 +30,36 @@ function attributeText(v: unknown): string {
   }
 }
 
+/** A DOM element that stands for a real exparser element (not the page container, not text). */
+function isTag(node: Node | null | undefined): node is RenderedDom {
+  return !!node && node.nodeType === 1 && isElement((node as RenderedDom).__wxElement);
+}
+
+// The structure is the composed DOM exparser renders into, which is the tree DevTools queries: wx:if / wx:for / block
+// and slots render nothing, and a slotted child sits where its slot is. Names and attributes are the WXML ones.
 const adapter: Adapter = {
-  isTag: (node): node is ExElement => isElement(node),
-  getName: (elem) => tagOf(elem).toLowerCase(),
+  isTag: (node): node is RenderedDom => isTag(node),
+  getName: (elem) => tagOf(elem.__wxElement).toLowerCase(),
   getAttributeValue: (elem, name) => {
-    const attrs = attributesOf(elem);
+    const attrs = attributesOf(elem.__wxElement!);
     return name in attrs ? attributeText(attrs[name]) : undefined;
   },
-  hasAttrib: (elem, name) => name in attributesOf(elem),
-  getChildren: (node) => (node instanceof exparser().Element ? flatChildren(node) : []),
-  getParent: (elem) => {
-    const c = containerOf(elem);
-    if (!c) return null;
-    if (!(c instanceof exparser().ShadowRoot)) return c;
-    // leaving a component's template reaches its host, as in the composed page; a page's root has none
-    const host = c.__wxHost;
-    return host && host.ownerShadowRoot ? host : null;
-  },
-  getSiblings: (node) => {
-    const c = containerOf(node);
-    return c ? flatChildren(c) : [node];
-  },
-  getText: (node) => (node instanceof exparser().TextNode ? node.textContent : (node.$$?.textContent ?? '')),
+  hasAttrib: (elem, name) => name in attributesOf(elem.__wxElement!),
+  getChildren: (node) => Array.from(node.childNodes),
+  getParent: (elem) => (isTag(elem.parentNode) ? elem.parentNode : null),
+  getSiblings: (node) => (node.parentNode ? Array.from(node.parentNode.childNodes) : [node]),
+  getText: (node) => node.textContent ?? '',
   removeSubsets: (nodes) => [...new Set(nodes)],
 };
 
-const compiled = new Map<string, (node: ExElement) => boolean>();
+const compiled = new Map<string, (node: RenderedDom) => boolean>();
 
-function compileSelector(selector: string): (node: ExElement) => boolean {
+function compileSelector(selector: string): (node: RenderedDom) => boolean {
+  if (typeof selector !== 'string' || !selector.trim()) throw new SelectorError('selector must be a non-empty string');
   let test = compiled.get(selector);
   if (test) return test;
-  if (typeof selector !== 'string' || !selector.trim()) throw new SelectorError('selector must be a non-empty string');
   try {
-    test = compile<ExNode, ExElement>(selector, { adapter, cacheResults: false, relativeSelector: false });
+    test = compile<Node, RenderedDom>(selector, { adapter, cacheResults: false, relativeSelector: false });
   } catch (err) {
     throw new SelectorError(`unsupported selector "${selector}": ${(err as Error).message}`);
   }
@@ -120,11 +94,11 @@ export function querySelectorAll(root: ExElement, selector: string, isCustom: (n
   const dom = root instanceof exparser().ShadowRoot ? root.__wxHost?.$$ : root.$$;
   const out: ExElement[] = [];
   if (!dom) return out;
-  // the composed DOM gives the on-screen order, slotted children included where their slot is
+  // document order of the composed DOM is the on-screen order, slotted children included where their slot is
   const walker = dom.ownerDocument.createTreeWalker(dom, 1 /* NodeFilter.SHOW_ELEMENT */);
   for (let d = walker.nextNode(); d; d = walker.nextNode()) {
     const node = (d as RenderedDom).__wxElement;
-    if (node && isElement(node) && node !== root && inScope(node) && test(node)) out.push(node);
+    if (node && isElement(node) && node !== root && inScope(node) && test(d as RenderedDom)) out.push(node);
   }
   return out;
 }

@@ -4,12 +4,10 @@
 import type { Simulation } from '../simulation';
 import { SDK_VERSION } from '../types';
 import { windowConfigOf } from '../project';
+import { SCREEN, windowSizeOf } from '../window';
 import { CATALOG, availableIn, wxEntry } from './catalog';
 import { clone, emit, type WxDefinitions, type WxHost } from './core';
 import { deviceOf, parseTheme, type Theme } from './device';
-
-// iPhone 12/13 Pro, DevTools' default device
-const SCREEN = { width: 390, height: 844, pixelRatio: 3, statusBarHeight: 47, navigationBarHeight: 44, tabBarHeight: 49, safeBottom: 34 };
 
 /** The base library the project asks for (project.config.json libVersion), else the simulator's. */
 export function sdkVersionOf(sim: Simulation): string {
@@ -17,16 +15,9 @@ export function sdkVersionOf(sim: Simulation): string {
   return typeof v === 'string' && /^\d+\.\d+\.\d+$/.test(v) ? v : SDK_VERSION;
 }
 
-/** The window the top page gets: the screen minus WeChat's navigation bar (unless custom) and tab bar. */
+/** The window the top page gets (runtime/window.ts). */
 function windowSize(app: WxHost): { windowWidth: number; windowHeight: number } {
-  const top = app.top();
-  let height = SCREEN.height;
-  if (top) {
-    const win = windowConfigOf(app.sim.project, top.route, deviceOf(app.sim).theme);
-    if (win.navigationStyle !== 'custom') height -= SCREEN.statusBarHeight + SCREEN.navigationBarHeight;
-    if (app.sim.project.tabPages.includes(top.route) && !app.sim.project.appJson.tabBar?.custom) height -= SCREEN.tabBarHeight + SCREEN.safeBottom;
-  }
-  return { windowWidth: SCREEN.width, windowHeight: height };
+  return windowSizeOf(app.sim.project, app.top());
 }
 
 export function windowInfo(app: WxHost) {
