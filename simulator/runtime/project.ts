@@ -244,6 +244,14 @@ export function loadProject(projectPath: string, log: (line: string) => void = (
   if (!fs.existsSync(absProject)) throw new LoadError(`project path does not exist: ${absProject}`);
   const configFile = path.join(absProject, 'project.config.json');
   const config = fs.existsSync(configFile) ? readJson(configFile, 'project.config.json') : {};
+  // DevTools: "project.private.config.json's fields override the same fields of project.config.json"
+  const privateFile = path.join(absProject, 'project.private.config.json');
+  if (fs.existsSync(privateFile)) {
+    const own = readJson(privateFile, 'project.private.config.json');
+    for (const [k, v] of Object.entries(own)) {
+      config[k] = k === 'setting' && v && typeof v === 'object' ? { ...(config.setting ?? {}), ...v } : v;
+    }
+  }
   const sourceRoot = path.resolve(absProject, config.miniprogramRoot || '.');
   const appJsonFile = path.join(sourceRoot, 'app.json');
   if (!fs.existsSync(appJsonFile)) {
