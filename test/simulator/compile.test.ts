@@ -8,6 +8,7 @@ import automator from 'miniprogram-automator';
 import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import { startSimulator, LoadError, type RunningSimulator } from '../../simulator';
 import { relaunch, textOf } from './helpers';
+import { buildNpm } from '../../simulator/build-npm';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'compile-app');
 
@@ -136,5 +137,45 @@ describe('compile problems say what to change', () => {
     expect(await openB()).toMatch(/pages\/b\/b/);
     fs.rmSync(path.join(dir, 'mp/pages/a/a.js'));
     await expect(startSimulator({ projectPath: dir, port: 0 })).rejects.toThrow(LoadError);
+  });
+});
+
+describe('npm run sim:build-npm (DevTools\' 构建 npm)', () => {
+  it('copies mini program packages, bundles the others, and the app then requires them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-npm-'));
+    const write = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    };
+    try {
+      write('project.config.json', JSON.stringify({ miniprogramRoot: 'mp/' }));
+      write('mp/package.json', JSON.stringify({ dependencies: { 'mp-widget': '1.0.0', 'plain-lib': '1.0.0' } }));
+      write('mp/node_modules/mp-widget/package.json', JSON.stringify({ name: 'mp-widget', miniprogram: 'miniprogram_dist' }));
+      write('mp/node_modules/mp-widget/miniprogram_dist/index.js', 'module.exports = { kind: "widget" };');
+      write('mp/node_modules/plain-lib/package.json', JSON.stringify({ name: 'plain-lib', main: 'lib/main.js', dependencies: { 'tiny-dep': '1.0.0' } }));
+      write('mp/node_modules/plain-lib/lib/main.js', 'const dep = require("tiny-dep"); const own = require("./own"); module.exports = () => own + dep;');
+      write('mp/node_modules/plain-lib/lib/own.js', 'module.exports = "plain+";');
+      write('mp/node_modules/tiny-dep/package.json', JSON.stringify({ name: 'tiny-dep', main: 'index.js' }));
+      write('mp/node_modules/tiny-dep/index.js', 'module.exports = "dep";');
+      write('mp/app.json', JSON.stringify({ pages: ['pages/a/a'] }));
+      write('mp/app.js', 'App({})');
+      write('mp/pages/a/a.js', 'const lib = require("plain-lib"); const w = require("mp-widget"); Page({ data: { text: lib() + " " + w.kind } })');
+      write('mp/pages/a/a.wxml', '<view id="t">{{text}}</view>');
+      expect(buildNpm(dir)).toEqual([
+        { name: 'mp-widget', how: 'copied', from: 'node_modules/mp-widget/miniprogram_dist' },
+        { name: 'plain-lib', how: 'bundled', from: 'node_modules/plain-lib/lib/main.js' },
+        { name: 'tiny-dep', how: 'bundled', from: 'node_modules/tiny-dep/index.js' },
+      ]);
+      const sim = await startSimulator({ projectPath: dir, port: 0 });
+      const mp = await automator.connect({ wsEndpoint: sim.wsEndpoint });
+      try {
+        expect(await textOf((await mp.currentPage())!, '#t')).toBe('plain+dep widget');
+      } finally {
+        mp.disconnect();
+        await sim.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

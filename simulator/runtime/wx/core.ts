@@ -122,14 +122,18 @@ export class WxDefinitions {
 
   constructor(readonly app: WxHost) {}
 
-  private set(name: string, def: ApiDef) {
+  private set(name: string, def: ApiDef, as?: 'async' | 'sync') {
+    // a definition must keep the calling convention the typings give the function (a programming error otherwise)
+    const kind = wxEntry(name)?.kind;
+    if (as === 'async' && kind && kind !== 'async') throw new Error(`wx.${name} is ${kind} in the typings but defined as async`);
+    if (as === 'sync' && kind === 'async') throw new Error(`wx.${name} is async in the typings but defined as sync`);
     this.defs.set(name, def);
   }
 
   /** An async API: `body` returns the result (or a promise of it), or throws/calls fail() to fail it. */
   async(name: string, status: Status, body: (opts: any) => any, note?: string): void {
     const app = this.app;
-    this.set(name, { status, note, value: (opts?: any) => settle(app, name, opts, () => body(opts && typeof opts === 'object' ? opts : {})) });
+    this.set(name, { status, note, value: (opts?: any) => settle(app, name, opts, () => body(opts && typeof opts === 'object' ? opts : {})) }, 'async');
   }
 
   /** A sync API; an ApiFailure thrown by `fn` becomes Error("<name>:fail <reason>"), as WeChat throws. */
@@ -145,7 +149,7 @@ export class WxDefinitions {
           throw err;
         }
       },
-    });
+    }, 'sync');
   }
 
   /** A function with its own calling convention (request returns its task...). */
