@@ -129,10 +129,6 @@ export class ComponentRegistry {
     throw new Error('Component() may only be called from a component or page file');
   }
 
-  isCustom(node: ExElement | null | undefined): boolean {
-    return !!node && this.app.sim.customIds.has(node.is);
-  }
-
   /** The page's definition, running its script the first time. */
   pageDefinition(route: string): PageDefinition {
     let entry = this.pageDefs.get(route);
@@ -280,7 +276,7 @@ export class ComponentRegistry {
     const walk = (node: ExElement) => {
       for (const child of node.childNodes) {
         if (!(child instanceof exparser().Element)) continue;
-        const custom = this.isCustom(child);
+        const custom = this.app.sim.isCustomComponent(child);
         if (custom) this.app.guard(() => fn(child), 'component lifetime');
         walk(child);
         if (custom && child.shadowRoot) walk(child.shadowRoot);
