@@ -27,8 +27,8 @@ export const layout = {
 };
 
 /** The selector engine, scoped as WeChat scopes queries: one component's (or page's) own template. */
-function querySelectorAll(container: any, selector: string, customIds: Set<string>): any[] {
-  return selectIn(container, selector, (n: any) => customIds.has(n.is));
+function querySelectorAll(app: WxHost, container: any, selector: string): any[] {
+  return selectIn(container, selector, (n) => app.sim.isCustomComponent(n));
 }
 
 /** The page (in the stack) whose tree holds `node`. */
@@ -175,7 +175,7 @@ class SelectorQueryImpl {
     const container = scopeNode.shadowRoot ?? scopeNode;
     let nodes: any[];
     try {
-      nodes = querySelectorAll(container, item.selector, this.app.sim.customIds);
+      nodes = querySelectorAll(this.app, container, item.selector);
     } catch (err) {
       this.app.sim.log(`SelectorQuery: ${(err as Error).message}`);
       nodes = [];
@@ -206,7 +206,7 @@ class SelectorQueryImpl {
     if (fields.size && rect) Object.assign(out, { width: rect.width, height: rect.height });
     if (fields.scrollOffset) Object.assign(out, { scrollLeft: 0, scrollTop: 0, scrollWidth: rect?.width ?? 0, scrollHeight: rect?.height ?? 0 });
     if (Array.isArray(fields.properties)) {
-      const isCustom = this.app.sim.customIds.has(node.is);
+      const isCustom = this.app.sim.isCustomComponent(node);
       const data = isCustom ? exparser().Element.getMethodCaller(node)?.data ?? {} : {};
       const attrs = attributesOf(node);
       for (const name of fields.properties) {
@@ -263,7 +263,7 @@ class IntersectionObserverImpl {
       const container = (this.scope ?? page.node).shadowRoot;
       let targets: any[] = [];
       try {
-        targets = querySelectorAll(container, selector, app.sim.customIds);
+        targets = querySelectorAll(app, container, selector);
       } catch (err) {
         app.sim.log(`IntersectionObserver: ${(err as Error).message}`);
       }
@@ -302,7 +302,7 @@ class IntersectionObserverImpl {
     for (const { selector, margins } of relatives) {
       let base = { left: 0, top: 0, right: windowWidth, bottom: windowHeight };
       if (selector !== null) {
-        const [node] = querySelectorAll(container, selector, this.app.sim.customIds);
+        const [node] = querySelectorAll(this.app, container, selector);
         if (!node) continue;
         const r = await layout.rect(this.app, page, node);
         base = { left: r.left, top: r.top, right: r.left + r.width, bottom: r.top + r.height };
@@ -347,7 +347,7 @@ export function defineQuery(d: WxDefinitions): void {
     if (!top) return {};
     let scrollTop = Number(o.scrollTop) || 0;
     if (typeof o.selector === 'string') {
-      const [node] = querySelectorAll(top.node.shadowRoot, o.selector, app.sim.customIds);
+      const [node] = querySelectorAll(app, top.node.shadowRoot, o.selector);
       if (node) scrollTop = (await layout.rect(app, top, node)).top + (await layout.scrollTop(app, top)) + (Number(o.offsetTop) || 0);
     }
     await layout.pageScrollTo(app, top, scrollTop);
