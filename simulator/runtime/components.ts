@@ -6,6 +6,7 @@ import path from 'node:path';
 import { exparser, jComponent } from './dom-env';
 import { resolveComponentPath } from './project';
 import { instanceApi } from './wx-api';
+import { relationsByTarget } from './relations';
 import { ConfigError } from './errors';
 import type { AppInstance } from './app-instance';
 
@@ -180,6 +181,8 @@ export class ComponentRegistry {
       jComponent().register({
         ...def,
         id,
+        path: compPath,
+        relations: relationsByTarget(def.relations, this.app.sim.project.root, compPath, (p) => this.componentId(p, path.posix.basename(p) === 'index' ? path.posix.basename(path.posix.dirname(p)) : path.posix.basename(p))),
         methods: wrapMethods((def.methods as Record<string, unknown>) || {}, this.app),
         behaviors: [this.keepValues(), ...((def.behaviors as unknown[]) || [])],
         options: { ...options, multipleSlots: options.multipleSlots ?? true },

@@ -66,6 +66,14 @@ describe('compiled as DevTools compiles it', () => {
     expect(await cell!.text()).toContain('first cell');
   });
 
+  it('links component relations by their relative paths: linked fires on both sides, getRelationNodes finds the children', async () => {
+    const page = await relaunch(mp, '/pages/query/query');
+    const list = await page.$('#rel');
+    expect(await (await list!.$('#count'))!.text()).toBe('2 a,b');
+    const items = await page.$$('rel-item');
+    expect(await Promise.all(items.map((i: { text(): Promise<string> }) => i.text()))).toEqual(['a true', 'b true']);
+  });
+
   it('resolves @variables of the window from theme.json and follows __sim.setTheme', async () => {
     await relaunch(mp, '/pages/index/index');
     expect(await mp.evaluate(() => __sim.window())).toMatchObject({ navigationBarBackgroundColor: '#ffffff', navigationBarTextStyle: 'black', navigationBarTitleText: 'compile' });

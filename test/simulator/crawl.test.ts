@@ -32,17 +32,24 @@ describe('crawl', () => {
       fs.writeFileSync(path.join(dir, rel), text);
     };
     try {
-      write('app.json', JSON.stringify({ pages: ['pages/ok/ok', 'pages/throws/throws', 'pages/bad/bad', 'pages/gone/gone'] }));
+      write('app.json', JSON.stringify({ pages: ['pages/ok/ok', 'pages/throws/throws', 'pages/bad/bad', 'pages/gone/gone', 'pages/comp/comp'] }));
       write('app.js', 'App({})');
       for (const p of ['ok', 'throws', 'bad']) write(`pages/${p}/${p}.wxml`, `<view>${p}</view>`);
       write('pages/ok/ok.js', 'Page({})');
       write('pages/throws/throws.js', 'Page({ onLoad() { this.data.missing.deep = 1; } })');
       write('pages/bad/bad.js', "require('./nowhere'); Page({})");
+      // a component lifetime that throws: exparser catches it; it is the app's error all the same
+      write('pages/comp/comp.js', 'Page({})');
+      write('pages/comp/comp.json', JSON.stringify({ usingComponents: { boom: '/components/boom/boom' } }));
+      write('pages/comp/comp.wxml', '<boom />');
+      write('components/boom/boom.js', "Component({ lifetimes: { attached() { throw new Error('attached failed'); } } })");
+      write('components/boom/boom.wxml', '<view>boom</view>');
       const report = await crawl(dir);
-      expect(report.totals).toEqual({ listed: 4, opened: 2, failed: 1, withExceptions: 2, missing: 1 });
+      expect(report.totals).toEqual({ listed: 5, opened: 3, failed: 1, withExceptions: 3, missing: 1 });
       expect(report.missing).toEqual(['pages/gone/gone']);
       expect(report.failures).toEqual([[expect.stringContaining('module "…" is not defined'), ['pages/bad/bad']]]);
       expect(report.exceptions.map(([, pages]) => pages)).toEqual(expect.arrayContaining([['pages/throws/throws']]));
+      expect(report.exceptions).toContainEqual(['attached failed', ['pages/comp/comp']]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

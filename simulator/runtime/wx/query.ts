@@ -86,6 +86,8 @@ export function permissiveContext(): any {
 
 export function canvasNode(app: WxHost, width: number, height: number): any {
   let context: any;
+  const frames = new Map<number, NodeJS.Timeout>();
+  let frameSeq = 0;
   return {
     width,
     height,
@@ -93,8 +95,19 @@ export function canvasNode(app: WxHost, width: number, height: number): any {
     createImage: () => ({ src: '', width: 0, height: 0, onload: null, onerror: null }),
     createImageData: (w = 1, h = 1) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) }),
     createPath2D: () => permissiveContext(),
-    requestAnimationFrame: (fn: (t: number) => void) => appTimeout(app, () => fn(Date.now()), 16, 'canvas.requestAnimationFrame'),
-    cancelAnimationFrame: (t: NodeJS.Timeout) => clearTimeout(t),
+    // frame ids are numbers, as in WeChat (an app may keep one in its data)
+    requestAnimationFrame: (fn: (t: number) => void) => {
+      const id = ++frameSeq;
+      frames.set(id, appTimeout(app, () => {
+        frames.delete(id);
+        fn(Date.now());
+      }, 16, 'canvas.requestAnimationFrame'));
+      return id;
+    },
+    cancelAnimationFrame: (id: number) => {
+      clearTimeout(frames.get(id));
+      frames.delete(id);
+    },
     toDataURL: () => 'data:image/png;base64,',
   };
 }

@@ -8,6 +8,8 @@
 //   (derived promises reject with the same object), the one whose files the error's stack goes through, or the only
 //   app running. Anything else keeps Node's behaviour.
 import type { WxHost } from './core';
+import { exparser } from '../dom-env';
+import { composedParent } from '../tree';
 
 const owners = new WeakMap<object, WxHost>();
 const running = new Set<WxHost>();
@@ -52,10 +54,28 @@ export function reportUnhandled(app: WxHost, reason: unknown, promise: Promise<u
   app.hook(app.appDef, 'onUnhandledRejection', [res]);
 }
 
+/** The running app whose page holds `element`, or the only app running. */
+function appOfElement(element: unknown): WxHost | undefined {
+  for (const app of running) if (!app.alive) running.delete(app);
+  let root = element as Parameters<typeof composedParent>[0] | undefined;
+  for (let p = root && composedParent(root); p; p = composedParent(p)) root = p;
+  const owner = [...running].find((app) => app.stack.some((page) => page.node === root));
+  return owner ?? (running.size === 1 ? [...running][0] : undefined);
+}
+
 function install(): void {
   if (installed) return;
   installed = true;
   process.on('unhandledRejection', onUnhandled);
+  // exparser catches what a component's lifetimes, observers and relations throw and prints it to stderr; WeChat
+  // reports those as the app's errors: hand them to the app (exception event, App.onError...) instead
+  const ex = exparser() as unknown as { addGlobalErrorListener(fn: (err: unknown, info: { message?: string; element?: unknown }) => boolean): void };
+  ex.addGlobalErrorListener((err, info) => {
+    const app = appOfElement(info?.element);
+    if (!app) return true;
+    app.sim.reportException(err, (info?.message ?? 'component').replace(/^\[Exparser\] \[Error\] \[Component\] /, ''), app);
+    return false;
+  });
 }
 
 /** An app launch whose unhandled rejections are its own from now on. */
