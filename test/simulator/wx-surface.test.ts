@@ -253,6 +253,18 @@ describe('routing extras and small APIs', () => {
     expect(await textOf(page!, '#opener')).toBe('hi page');
   });
 
+  it('timer ids are numbers, as in WeChat, so a page can keep one in its data', async () => {
+    await relaunch(mp, '/pages/index/index');
+    const out = await mp.evaluate(() => {
+      const page = getCurrentPages()[0];
+      const id = setTimeout(() => undefined, 1000);
+      page.setData({ timer: id });
+      clearTimeout(id);
+      return [typeof id, page.data.timer === id];
+    });
+    expect(out).toEqual(['number', true]);
+  });
+
   it('createAnimation exports WeChat\'s animation actions', async () => {
     const actions = await mp.evaluate(() => wx.createAnimation({ duration: 200 }).opacity(0.5).translateX(10).step().width(20).step({ duration: 100 }).export());
     expect(actions).toEqual({

@@ -167,11 +167,13 @@ class SelectorQueryImpl {
       await new Promise((r) => setImmediate(r));
       if (!app.alive) return;
       const page = scopeNode ? pageOfNode(app, scopeNode) : app.top();
+      // the component's page was closed meanwhile: there is no view to answer from, and nobody is told
+      if (!page) return;
       const results: unknown[] = [];
       for (const item of items) {
         let res: unknown = null;
         try {
-          res = page ? await this.answer(page, scopeNode ?? page.node, item) : item.single ? null : [];
+          res = await this.answer(page, scopeNode ?? page.node, item);
         } catch (err) {
           app.sim.reportException(err, 'SelectorQuery.exec', app);
         }
