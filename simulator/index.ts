@@ -8,6 +8,7 @@ import { startProtocolServer } from './protocol/server';
 import { createRenderer, parseRenderMode } from './render';
 import type { Renderer, RendererFactory, RenderMode } from './render/renderer';
 import { resolveHandlers, type Handlers } from './handlers';
+import { setInitialTheme } from './runtime/wx-api';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
 export type { RenderMode, Renderer, RendererFactory, RenderedPage, Rect } from './render/renderer';
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
   log?: Log;
   /** also copy the app's console output to `log` */
   verbose?: boolean;
+  /** the system theme at start (default: SIM_THEME, else light); __sim.setTheme changes it */
+  theme?: 'light' | 'dark';
   /** internal (tests): builds the renderer instead of the `render` mode's own */
   createRenderer?: RendererFactory;
   /** internal: called when a client sends Tool.close */
@@ -47,13 +50,14 @@ export interface RunningSimulator {
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const log: Log = options.log ?? (() => undefined);
   const mode = options.render ?? parseRenderMode(process.env.SIM_RENDER, 'SIM_RENDER');
-  const project = loadProject(options.projectPath);
+  const project = loadProject(options.projectPath, log);
   const { handlers, source } = resolveHandlers(project.projectPath, options.handlers);
   const appIds = Object.keys(handlers);
   log(`handlers for other mini programs: ${appIds.length ? `${appIds.join(', ')} from ${source}` : source}`);
   const rendererOptions = { project, window: SIMULATED_WINDOW, log };
   const renderer: Renderer = options.createRenderer ? await options.createRenderer(rendererOptions) : await createRenderer(mode, rendererOptions);
   const sim = new Simulation({ project, handlers, log, verbose: options.verbose, renderer });
+  if (options.theme !== undefined) setInitialTheme(sim, options.theme);
   let server;
   try {
     await sim.start();

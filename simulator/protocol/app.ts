@@ -1,7 +1,7 @@
 // App domain: pages, wx calls, mocks, evaluate, console and bindings, the screenshot.
 import type { DomainHandlers } from './dispatcher';
 import { errorMessage } from './dispatcher';
-import { isSyncApi } from '../runtime/wx-api';
+import { callWxForResult } from '../runtime/wx-api';
 import type { PageInstance } from '../runtime/simulation';
 import type { PageRef } from './methods';
 
@@ -23,14 +23,8 @@ export const appDomain: DomainHandlers<'App'> = {
 
   callWxMethod: async (p, { sim }) => {
     if (p.pluginId) throw new Error(`App.callWxMethod: plugins (${p.pluginId}) are not supported by the simulator`);
-    const method = String(p.method);
-    const args = Array.isArray(p.args) ? p.args : [];
-    const fn = sim.app.wx[method];
-    if (isSyncApi(method)) return { result: await settleValue(fn(...args)) };
-    const opts: Record<string, unknown> = args[0] && typeof args[0] === 'object' ? { ...(args[0] as object) } : {};
-    for (const k of ['success', 'fail', 'complete']) delete opts[k];
     try {
-      return { result: await fn(opts) };
+      return { result: await callWxForResult(sim.app.wx, String(p.method), Array.isArray(p.args) ? p.args : []) };
     } catch (err) {
       throw new Error(errorMessage(err));
     }

@@ -49,7 +49,7 @@ export interface ProtocolMethods {
   // ---- Tool: what DevTools itself answers
   'Tool.getInfo': M<Empty, { SDKVersion: string; version: string; headless: boolean; render: RenderMode }>;
   'Tool.close': M<Empty, Done>;
-  'Tool.native': M<{ method?: string; data?: { url?: string } }, Done | { confirm: boolean }>;
+  'Tool.native': M<{ method?: string; data?: { url?: string } }, Done | { confirm: boolean } | { answered: boolean }>;
   'Tool.getTestAccounts': M<Empty, { accounts: unknown[] }>;
   'Tool.enableRemoteDebug': M<{ auto?: boolean }, never>;
   'Tool.startAudits': M<Empty, never>;
@@ -112,6 +112,16 @@ export interface ProtocolMethods {
   'Sim.getRequests': M<Empty, { requests: RequestRecord[] }>;
   'Sim.getStorage': M<Empty, { storage: Record<string, unknown> }>;
   'Sim.getExceptions': M<Empty, { exceptions: ExceptionRecord[] }>;
+  // the device (runtime/wx/controls.ts)
+  'Sim.setTheme': M<{ theme: 'light' | 'dark' }, { theme: 'light' | 'dark' }>;
+  'Sim.setAuthSetting': M<{ authSetting: Record<string, boolean | null> }, { authSetting: Record<string, boolean> }>;
+  'Sim.answerAuthorize': M<{ allow?: boolean }, { answered: boolean }>;
+  'Sim.answerPayment': M<{ paid?: boolean }, { answered: boolean }>;
+  'Sim.getDialogs': M<Empty, { dialogs: { kind: 'authorize' | 'payment'; options: Record<string, unknown> }[] }>;
+  'Sim.setUpdate': M<{ hasUpdate?: boolean; ready?: boolean }, { hasUpdate: boolean; ready: boolean }>;
+  'Sim.getWindow': M<Empty, { window: Record<string, unknown> }>;
+  'Sim.getPages': M<Empty, { pages: string[]; entryPage: string; tabPages: string[]; missingPages: Record<string, string> }>;
+  'Sim.setLocation': M<{ latitude?: number; longitude?: number }, Record<string, number>>;
 }
 
 export type MethodName = keyof ProtocolMethods;

@@ -17,4 +17,14 @@ export const simDomain: DomainHandlers<'Sim'> = {
   getRequests: (_p, { sim }) => ({ requests: sim.controls.requests() }),
   getStorage: (_p, { sim }) => ({ storage: sim.controls.storage() }),
   getExceptions: (_p, { sim }) => ({ exceptions: sim.controls.exceptions() }),
+  // the device (runtime/wx/device.ts)
+  setTheme: (p, { sim }) => sim.controls.setTheme(p.theme),
+  setAuthSetting: (p, { sim }) => ({ authSetting: sim.controls.setAuthSetting(p.authSetting ?? {}) }),
+  answerAuthorize: (p, { sim }) => sim.controls.answerAuthorize(p.allow !== false),
+  answerPayment: (p, { sim }) => sim.controls.answerPayment(p.paid !== false),
+  getDialogs: (_p, { sim }) => ({ dialogs: sim.controls.dialogs() }),
+  setUpdate: (p, { sim }) => sim.controls.setUpdate(p),
+  getPages: (_p, { sim }) => sim.controls.pages(),
+  getWindow: (_p, { sim }) => ({ window: sim.controls.window() }),
+  setLocation: (p, { sim }) => ({ ...sim.controls.setLocation(p) }),
 };

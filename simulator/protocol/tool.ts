@@ -21,6 +21,12 @@ export const toolDomain: DomainHandlers<'Tool'> = {
       case 'goHome':
         sim.app.route('reLaunch', { url: `/${sim.project.entryPage}` });
         return {};
+      case 'authorizeAllow':
+        return sim.controls.answerAuthorize(true);
+      case 'authorizeCancel':
+        return sim.controls.answerAuthorize(false);
+      case 'closePaymentDialog':
+        return sim.controls.answerPayment(false);
       case 'switchTab':
         sim.app.route('switchTab', { url: p.data?.url });
         return {};

@@ -2,6 +2,7 @@
 // inline ones, the page is the size of the simulated window, scrolling only remembers where it was asked to go,
 // and there is nothing to take a picture of.
 import type { Rect, RenderedPage, Renderer, RendererOptions } from './renderer';
+import { windowSizeOf } from '../runtime/window';
 
 export const SCREENSHOT_NEEDS_BROWSER =
   'App.captureScreenshot needs a screen: the simulator runs in headless mode. Start it with --render browser ' +
@@ -15,7 +16,7 @@ export class HeadlessRenderer implements Renderer {
   readonly kind = 'headless' as const;
   private readonly scroll = new WeakMap<RenderedPage, number>();
 
-  constructor(private readonly options: Pick<RendererOptions, 'window'>) {}
+  constructor(private readonly options: Pick<RendererOptions, 'window'> & Partial<Pick<RendererOptions, 'project'>>) {}
 
   async attachPage(): Promise<void> {}
 
@@ -36,8 +37,11 @@ export class HeadlessRenderer implements Renderer {
     return out;
   }
 
-  async pageSize(): Promise<{ width: number; height: number }> {
-    return { width: this.options.window.width, height: this.options.window.height };
+  /** the window the page gets: the screen less WeChat's bars, as getSystemInfoSync().windowHeight says */
+  async pageSize(page?: RenderedPage): Promise<{ width: number; height: number }> {
+    if (!page) return { width: this.options.window.width, height: this.options.window.height };
+    const { windowWidth, windowHeight } = windowSizeOf(this.options.project, page);
+    return { width: windowWidth, height: windowHeight };
   }
 
   async scrollTop(page: RenderedPage): Promise<number> {

@@ -60,12 +60,12 @@ export class AppInstance {
       console: sim.makeConsole(),
       setTimeout: (fn: Listener, ms?: number, ...args: unknown[]) => this.timer(false, fn, ms, args),
       setInterval: (fn: Listener, ms?: number, ...args: unknown[]) => this.timer(true, fn, ms, args),
-      clearTimeout: (t: NodeJS.Timeout) => this.clearTimer(t),
-      clearInterval: (t: NodeJS.Timeout) => this.clearTimer(t),
+      clearTimeout: (t: number) => this.clearTimer(t),
+      clearInterval: (t: number) => this.clearTimer(t),
       __sim: sim.controls,
       __wxConfig: { envVersion: 'develop', platform: 'devtools', appLaunchInfo: {} },
     };
-    this.loader = new ModuleLoader(sim.project.root, () => this.scope);
+    this.loader = new ModuleLoader(sim.project.root, () => this.scope, sim.project.compile);
   }
 
   /** Runs one of the app's files (path relative to the mini program root) through its `require`. */
@@ -99,21 +99,33 @@ export class AppInstance {
     return fn as (...args: unknown[]) => unknown;
   }
 
-  private timer(repeat: boolean, fn: Listener, ms: number | undefined, args: unknown[]): NodeJS.Timeout {
+  // timer ids are numbers, as in WeChat: apps keep them in `data` (setData deep-copies it; a Node Timeout is a
+  // linked list of every pending timer)
+  private readonly timerIds = new Map<number, NodeJS.Timeout>();
+  private timerSeq = 0;
+
+  private timer(repeat: boolean, fn: Listener, ms: number | undefined, args: unknown[]): number {
     if (typeof fn !== 'function') throw new TypeError('setTimeout/setInterval expects a function');
+    const id = ++this.timerSeq;
     const run = () => {
-      if (!repeat) this.timers.delete(handle);
+      if (!repeat) {
+        this.timers.delete(handle);
+        this.timerIds.delete(id);
+      }
       if (this.alive) this.guard(() => fn(...args), 'timer callback');
     };
     const handle = repeat ? setInterval(run, ms) : setTimeout(run, ms);
     this.timers.add(handle);
-    return handle;
+    this.timerIds.set(id, handle);
+    return id;
   }
 
-  private clearTimer(t: NodeJS.Timeout) {
-    if (!t) return;
-    clearTimeout(t);
-    this.timers.delete(t);
+  private clearTimer(id: number) {
+    const handle = this.timerIds.get(id);
+    if (!handle) return;
+    clearTimeout(handle);
+    this.timers.delete(handle);
+    this.timerIds.delete(id);
   }
 
   /** Runs app code, reporting (not propagating) what it throws, and what a returned promise rejects with. */

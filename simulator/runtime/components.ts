@@ -5,6 +5,8 @@ import type { ComponentDefinition, Element as ExElement, MethodCaller } from './
 import path from 'node:path';
 import { exparser, jComponent } from './dom-env';
 import { resolveComponentPath } from './project';
+import { instanceApi } from './wx-api';
+import { relationsByTarget } from './relations';
 import { ConfigError } from './errors';
 import type { AppInstance } from './app-instance';
 
@@ -77,7 +79,8 @@ function assignPath(target: Record<string, unknown>, keys: (string | number)[], 
 
 /** Page/component methods report what they throw or reject with, as WeChat logs them, and keep behaving. */
 function wrapMethods(methods: Record<string, unknown>, app: AppInstance): Record<string, Method> {
-  const out: Record<string, Method> = {};
+  // this.createSelectorQuery() / this.createIntersectionObserver() over the simulator's tree and renderer
+  const out: Record<string, Method> = { ...(instanceApi(app) as Record<string, Method>) };
   for (const [name, fn] of Object.entries(methods)) {
     if (typeof fn !== 'function') continue;
     out[name] = function (this: MethodCaller, ...args: unknown[]) {
@@ -178,6 +181,8 @@ export class ComponentRegistry {
       jComponent().register({
         ...def,
         id,
+        path: compPath,
+        relations: relationsByTarget(def.relations, this.app.sim.project.root, compPath, (p) => this.componentId(p, path.posix.basename(p) === 'index' ? path.posix.basename(path.posix.dirname(p)) : path.posix.basename(p))),
         methods: wrapMethods((def.methods as Record<string, unknown>) || {}, this.app),
         behaviors: [this.keepValues(), ...((def.behaviors as unknown[]) || [])],
         options: { ...options, multipleSlots: options.multipleSlots ?? true },

@@ -7,6 +7,8 @@ import type { Element as ExElement, MethodCaller } from './exparser';
 import { exparser, domWindow } from './dom-env';
 import { ConfigError, RouteError } from './errors';
 import type { RenderedPage } from '../render/renderer';
+import { windowConfigOf } from './project';
+import { deviceOf } from './wx/device';
 import type { AppInstance } from './app-instance';
 import type { PreparedPage } from './components';
 
@@ -156,12 +158,9 @@ export class Router {
     return page;
   }
 
-  /** app.json `window` under the page's own json (usingComponents and the like left out). */
+  /** app.json `window` under the page's own json, `@variables` resolved for the theme (project.ts). */
   private windowConfigOf(route: string): Record<string, unknown> {
-    const { project } = this.app.sim;
-    const own = this.app.sim.readJsonIfExists(path.join(project.root, `${route}.json`)) || {};
-    const { usingComponents: _using, componentGenerics: _generics, component: _component, ...window } = own;
-    return { ...(project.appJson.window || {}), ...window };
+    return windowConfigOf(this.app.sim.project, route, deviceOf(this.app.sim).theme);
   }
 
   pageShow(page: PageInstance | undefined): void {

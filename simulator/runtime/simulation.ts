@@ -15,6 +15,7 @@ import { parseQuery, type PageInstance } from './router';
 import { makeConsole, reportException, type ExceptionRecord, type ReportSink } from './console';
 import type { JumpRecord } from './jump';
 import type { Renderer } from '../render/renderer';
+import { deviceControls, type DeviceControls } from './wx/controls';
 import type { EnterOptions, Log, MiniProgramHandler, ShowRequest } from './types';
 
 export { AppInstance } from './app-instance';
@@ -49,7 +50,7 @@ export interface RequestRecord {
 }
 
 /** The `__sim` global's functions (the same as the protocol's Sim domain). */
-export interface SimControls {
+export interface SimControls extends DeviceControls {
   appHide(): { visible: boolean };
   appShow(req?: ShowRequest): EnterOptions;
   restart(req?: ShowRequest): Promise<{ pageId: number; path: string }>;
@@ -123,6 +124,7 @@ export class Simulation extends EventEmitter {
       requests: () => clone(this.requestLog),
       storage: () => Object.fromEntries([...this.storage].map(([k, v]) => [k, JSON.parse(v)])),
       exceptions: () => clone(this.exceptions),
+      ...deviceControls(this),
     };
   }
 

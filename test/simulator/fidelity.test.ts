@@ -118,7 +118,7 @@ describe('exceptions in lifecycles', () => {
         wx.onError((m) => errors.push('wx.onError ' + m.split('\\n')[0]));
         App({
           globalData: { launched: false, errors },
-          onLaunch() { wx.cloud.init({ env: 'x' }); this.globalData.launched = true; },
+          onLaunch() { wx.notAnApi(); this.globalData.launched = true; },
           onShow() { throw new Error('onShow failed'); },
           onError(m) { errors.push('App.onError ' + m.split('\\n')[0]); },
         });`);

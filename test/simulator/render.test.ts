@@ -20,7 +20,8 @@ describe('headless', () => {
   it('page.size() is the window, scrollTop follows pageScrollTo, elements have no layout, styles are the inline ones', async () => {
     const mp = session.miniProgram;
     const page = await relaunch(mp, '/pages/selectors/selectors');
-    expect(await page.size()).toEqual({ width: 390, height: 844 });
+    // the window under WeChat's status and navigation bars (844 - 47 - 44), as getSystemInfoSync().windowHeight
+    expect(await page.size()).toEqual({ width: 390, height: 753 });
     const info = await mp.callWxMethod('getSystemInfoSync');
     expect(await page.size()).toEqual({ width: info.windowWidth, height: info.windowHeight });
     expect(await page.scrollTop()).toBe(0);

@@ -111,8 +111,11 @@ describe('mocks and evaluate', () => {
     const mp = session.miniProgram;
     await mp.mockWxMethod('getStorageSync', 'mocked');
     expect(await mp.callWxMethod('getStorageSync', 'x')).toBe('mocked');
-    await mp.mockWxMethod('request', function (this: { origin(o: object): Promise<{ data: object }> }, options: { url: string }, extra: string) {
-      return this.origin(options).then((res) => ({ ...res, data: { ...res.data, extra } }));
+    // DevTools' documented pattern: request returns a RequestTask, so the origin answers through callbacks
+    await mp.mockWxMethod('request', function (this: { origin(o: object): unknown }, options: { url: string }, extra: string) {
+      return new Promise((resolve, reject) => {
+        this.origin({ ...options, success: (res: { data: object }) => resolve({ ...res, data: { ...res.data, extra } }), fail: reject });
+      });
     }, 'added');
     const res = await mp.callWxMethod('request', { url: `${base}/echo` });
     expect(res.data).toMatchObject({ url: '/echo', extra: 'added' });

@@ -1,0 +1,64 @@
+// Interface APIs: toasts, loading, modals and action sheets, navigation and tab bars, pull-down refresh. What the
+// user would see is recorded (__sim.ui()); modals wait for an answer (native().confirmModal(), __sim.answerModal).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { fail } from '../errors';
+import type { WxDefinitions } from './core';
+
+export function defineUi(d: WxDefinitions): void {
+  const app = d.app;
+  const sim = app.sim;
+  const record = (type: string, options: any) =>
+    sim.ui.push({ type: type as any, options: JSON.parse(JSON.stringify(options ?? {}, (_k, v) => (typeof v === 'function' ? undefined : v))), at: Date.now() });
+  const recorded = 'recorded in __sim.ui()';
+
+  d.async('showToast', 'supported', (o) => void record('toast', o), recorded);
+  d.async('hideToast', 'supported', (o) => void record('hideToast', o), recorded);
+  d.async('showLoading', 'supported', (o) => void record('loading', o), recorded);
+  d.async('hideLoading', 'supported', (o) => void record('hideLoading', o), recorded);
+  d.async('showModal', 'supported', (o) => {
+    record('modal', o);
+    if (sim.modal) fail('another modal is showing');
+    return new Promise((resolve) => {
+      sim.modal = { options: { ...o, success: undefined, fail: undefined, complete: undefined }, answer: resolve };
+    });
+  }, 'waits for native().confirmModal()/cancelModal() or __sim.answerModal(confirm)');
+  d.async('showActionSheet', 'stubbed', (o) => {
+    record('actionSheet', o);
+    fail('cancel');
+  }, 'recorded; the user cancels it');
+
+  // ---- navigation bar ----------------------------------------------------------------------------------
+  d.async('setNavigationBarTitle', 'supported', (o) => void record('navigationBarTitle', o), recorded);
+  d.async('setNavigationBarColor', 'supported', (o) => void record('navigationBarColor', o), recorded);
+  for (const name of ['showNavigationBarLoading', 'hideNavigationBarLoading', 'hideHomeButton', 'setBackgroundColor', 'setBackgroundTextStyle', 'setTopBarText']) {
+    d.async(name, 'supported', (o) => void record(name, o), recorded);
+  }
+
+  // ---- tab bar: only while a tab page is on top, as WeChat -------------------------------------------
+  const onTabPage = () => {
+    const top = app.top();
+    if (!top || !sim.project.tabPages.includes(top.route)) fail('not TabBar page');
+  };
+  for (const name of ['setTabBarBadge', 'removeTabBarBadge', 'showTabBarRedDot', 'hideTabBarRedDot', 'setTabBarStyle', 'setTabBarItem', 'showTabBar', 'hideTabBar']) {
+    d.async(name, 'supported', (o) => {
+      onTabPage();
+      record(name, o);
+      return {};
+    }, `${recorded}; fails "not TabBar page" elsewhere`);
+  }
+
+  // ---- share menu, pull-down, keyboard, fonts ------------------------------------------------------------
+  for (const name of ['showShareMenu', 'hideShareMenu', 'updateShareMenu']) d.async(name, 'supported', (o) => void record(name, o), recorded);
+  d.async('startPullDownRefresh', 'supported', () => {
+    const top = app.top();
+    if (top) setImmediate(() => app.alive && top.alive && app.hook(top.caller, 'onPullDownRefresh'));
+    return {};
+  }, 'calls the page\'s onPullDownRefresh');
+  d.async('stopPullDownRefresh', 'supported', () => ({}));
+  d.async('hideKeyboard', 'supported', () => ({}));
+  d.async('loadFontFace', 'stubbed', () => ({}), 'accepted; no fonts are loaded headless');
+  d.async('loadBuiltInFontFace', 'stubbed', () => ({}), 'accepted; no fonts are loaded headless');
+  d.async('enableAlertBeforeUnload', 'stubbed', () => ({}), 'accepted; navigateBack does not ask');
+  d.async('disableAlertBeforeUnload', 'supported', () => ({}));
+  d.async('setEnableDebug', 'stubbed', () => ({}), 'vConsole does not exist headless');
+}
