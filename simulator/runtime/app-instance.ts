@@ -38,6 +38,8 @@ export class AppInstance {
   readonly components: ComponentRegistry;
   readonly router: Router;
   readonly input: Input;
+  /** the console the app's code sees (framework messages such as a missing component go there too, as in WeChat) */
+  readonly console: Record<string, (...a: unknown[]) => void>;
   private readonly loader: ModuleLoader;
   private readonly scope: Scope;
 
@@ -46,6 +48,7 @@ export class AppInstance {
     this.router = new Router(this);
     this.input = new Input(this);
     this.wx = createWx(this);
+    this.console = sim.makeConsole();
     this.scope = {
       wx: this.wx,
       App: (def: unknown) => this.registerApp(def),
@@ -57,7 +60,7 @@ export class AppInstance {
       requirePlugin: (name: string) => {
         throw new Error(`requirePlugin("${name}"): plugins are not supported by the simulator`);
       },
-      console: sim.makeConsole(),
+      console: this.console,
       setTimeout: (fn: Listener, ms?: number, ...args: unknown[]) => this.timer(false, fn, ms, args),
       setInterval: (fn: Listener, ms?: number, ...args: unknown[]) => this.timer(true, fn, ms, args),
       clearTimeout: (t: number) => this.clearTimer(t),

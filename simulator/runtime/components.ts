@@ -108,6 +108,7 @@ export class ComponentRegistry {
   private loadingPage: string | undefined;
   private loadingComponent: { path: string; def?: Definition } | undefined;
   private keepValuesBehavior: string | undefined;
+  private readonly missingReported = new Set<string>();
 
   constructor(private readonly app: AppInstance) {}
 
@@ -156,10 +157,26 @@ export class ComponentRegistry {
       if (typeof ref !== 'string') continue;
       if (ref.startsWith('plugin://')) throw new ConfigError(`${file}.json uses plugin component "${ref}": plugins are not supported by the simulator`);
       const compPath = resolveComponentPath(project.root, file, ref);
-      if (!compPath) throw new ConfigError(`component "${tag}": "${ref}" in ${file}.json not found`);
+      if (!compPath) {
+        // WeChat's base library reports it and goes on: the tag renders as an element nobody defines, its
+        // children (slotted content) inline, and the page opens.
+        this.reportMissingComponent(ref, file);
+        continue;
+      }
       ids[tag] = this.componentId(compPath, tag);
     }
     return ids;
+  }
+
+  /** Once per file and path, as WeChat's console shows it (an error event, not an exception). */
+  private reportMissingComponent(ref: string, file: string): void {
+    const key = `${file}\0${ref}`;
+    if (this.missingReported.has(key)) return;
+    this.missingReported.add(key);
+    const resolved = ref.startsWith('/') ? ref.slice(1) : ref.startsWith('.') ? path.posix.join(path.posix.dirname(file), ref) : ref;
+    const message = `Component is not found in path "${resolved}" (using by "${file}")`;
+    this.app.sim.log(`${file}.json: ${message}; the tag renders as an unknown element`);
+    this.app.console.error(message);
   }
 
   /**

@@ -1,12 +1,13 @@
-// Runtime fidelity: a component that uses itself through app.json's global usingComponents, routes that fail without
-// touching the page stack, class instances kept in this.data, and exceptions in App and Page lifecycles reported
-// (console, exception event, onError) while the app keeps running.
+// Runtime fidelity: a component that uses itself through app.json's global usingComponents, a usingComponents path
+// that resolves to nothing (reported; the page opens), routes that fail without touching the page stack, class
+// instances kept in this.data, and exceptions in App and Page lifecycles reported (console, exception event,
+// onError) while the app keeps running.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import automator from 'miniprogram-automator';
 import { startSimulator } from '../../simulator';
-import { openSession, relaunch, textOf, events, clearEvents, send, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
+import { openSession, relaunch, textOf, events, clearEvents, send, waitFor, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 declare const __sim: { exceptions(): { message: string }[] };
 declare const getApp: () => { globalData: { launched: boolean; errors: string[] } } | undefined;
@@ -25,8 +26,27 @@ describe('components', () => {
   });
 });
 
+describe('a usingComponents path that resolves to nothing', () => {
+  it('is reported on the console as WeChat reports it; the page opens with the tag as an unknown element', async () => {
+    const mp = session.miniProgram;
+    const logs: { type: string; args: unknown[] }[] = [];
+    mp.on('console', (m: { type: string; args: unknown[] }) => logs.push(m));
+    await send(mp, 'App.enableLog', {});
+    const page = await relaunch(mp, '/pages/unknown-tag/unknown-tag');
+    expect(page.path).toBe('pages/unknown-tag/unknown-tag');
+    const ghost = await page.$('missing-thing');
+    expect(await ghost!.outerWxml()).toBe('<missing-thing class="ghost" data-kind="gone"><view id="inside">still here</view></missing-thing>');
+    expect(await textOf(page, '.ghost > #inside')).toBe('still here');
+    await (await page.$('#after'))!.tap();
+    expect(await textOf(page, '#after')).toBe('taps: 1');
+    const message = 'Component is not found in path "components/missing/missing" (using by "pages/unknown-tag/unknown-tag")';
+    await waitFor(async () => logs, (l) => l.some((m) => m.type === 'error' && m.args[0] === message), 'the console error');
+    expect(session.logs.some((l) => l.includes(message))).toBe(true);
+  });
+});
+
 describe('a route that cannot open its page keeps the stack as it was', () => {
-  const broken = 'page "pages/broken/broken" cannot be opened: component "missing-thing": "/components/missing/missing" in pages/broken/broken.json not found';
+  const broken = 'page "pages/broken/broken" cannot be opened: Cannot read properties of undefined (reading \'theme\')';
 
   it.each(['navigateTo', 'redirectTo', 'reLaunch'])('%s', async (method) => {
     const mp = session.miniProgram;
@@ -37,7 +57,8 @@ describe('a route that cannot open its page keeps the stack as it was', () => {
     await expect(mp.callWxMethod(method, { url: '/pages/broken/broken' })).rejects.toThrow(`${method}:fail ${broken}`);
     await expect(mp.callWxMethod(method, { url: '/pages/nope/nope' })).rejects.toThrow(`${method}:fail page "pages/nope/nope" is not found`);
     expect((await send(mp, 'App.getPageStack', {})).pageStack.map((p) => p.pageId)).toEqual(before);
-    expect(await events(mp)).toEqual([]); // no page was hidden or unloaded
+    // no page was hidden or unloaded (the page script's error reaches App.onError, as in WeChat)
+    expect((await events(mp)).filter((e) => !e.startsWith('app.onError'))).toEqual([]);
     const top = await mp.currentPage();
     expect(await textOf(top!, '#from')).toBe('kept');
     // and the app goes on routing
