@@ -6,6 +6,8 @@
 // The process exits on Tool.close, when its last client disconnects (unless --keep-alive), and on SIGINT/SIGTERM;
 // a project that cannot load exits 1 and says why; a bad argument exits 2. Everything the simulator says goes to
 // stderr and to <project>/.simulator.log, so it can be read when automator.launch (which hides the output) started it.
+// Started as launch starts it (all output to /dev/null), it returns once the simulator is ready, as DevTools' cli does,
+// and the simulator runs on in the background (see shouldDetach).
 'use strict';
 
 const fs = require('node:fs');
@@ -100,13 +102,58 @@ function openLog(file) {
   return log;
 }
 
+/** How long a simulator that went to the background waits for its first client before it gives up. */
+const FIRST_CLIENT_MS = 60000;
+
+function isDevNull(fd) {
+  try {
+    const a = fs.fstatSync(fd);
+    const b = fs.statSync('/dev/null');
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * automator.launch spawns the CLI with all of its output thrown away and, once that process exits, arms a 15 s
+ * timer of its own (its "the port never opened" check) that nothing can cancel: a CLI that lived until Tool.close
+ * kept the test runner alive 15 s after the suite (jest: "A worker process has failed to exit gracefully"). WeChat
+ * DevTools' own cli returns as soon as the project window is open, so the timer runs out while the suite runs. The
+ * simulator does the same: when nobody can see its output (stdin, stdout and stderr all /dev/null, as launch
+ * spawns it), the CLI starts the simulator as a background process and returns once it is ready (exit 0), or with
+ * the simulator's exit code when it cannot start. The background process logs to the log file as usual.
+ */
+function shouldDetach() {
+  return process.platform !== 'win32' && !process.env.SIM_CLI_BACKGROUND && [0, 1, 2].every(isDevNull);
+}
+
+function runInBackground() {
+  const child = require('node:child_process').spawn(process.execPath, [__filename, ...process.argv.slice(2)], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    env: { ...process.env, SIM_CLI_BACKGROUND: '1' },
+  });
+  child.on('message', (message) => {
+    if (message !== 'ready') return;
+    child.disconnect();
+    child.unref();
+    process.exit(0);
+  });
+  child.on('exit', (code) => process.exit(code ?? 1));
+}
+
 async function main() {
   const { values, project, port } = readArgs(process.argv.slice(2));
+  if (shouldDetach()) return runInBackground();
+  const background = !!process.env.SIM_CLI_BACKGROUND && typeof process.send === 'function';
   const logFile = values['log-file'] ?? process.env.SIM_LOG_FILE ?? (fs.existsSync(project) ? path.join(project, '.simulator.log') : undefined);
   const log = openLog(logFile);
   log(`starting for ${project} (arguments: ${process.argv.slice(2).join(' ')})`);
 
   let simulator;
+  let noClient;
+  let connected = false;
   let exiting = false;
   const exit = async (code, why) => {
     if (exiting) return;
@@ -129,6 +176,10 @@ async function main() {
       log,
       verbose: !!(values.verbose || values.debug),
       onToolClose: () => void exit(0, 'Tool.close received: exiting'),
+      onConnect: () => {
+        connected = true;
+        clearTimeout(noClient);
+      },
       onDisconnect: (remaining) => {
         if (remaining === 0 && !values['keep-alive']) void exit(0, 'the last client disconnected: exiting');
       },
@@ -142,6 +193,13 @@ async function main() {
   process.on('unhandledRejection', (err) => log(`unhandled rejection in the app: ${err && err.stack ? err.stack : String(err)}`));
   log(`ready: ${simulator.wsEndpoint} (${simulator.render} mode)`);
   process.stdout.write(`simulator ready: ${simulator.wsEndpoint} (project ${project})\n`);
+  if (background) {
+    log(`running in the background (pid ${process.pid}): the launching process returned, as DevTools' cli does`);
+    // nobody to wait for if the launcher died before connecting
+    if (!connected) noClient = setTimeout(() => void exit(0, `no client connected within ${FIRST_CLIENT_MS / 1000} s: exiting`), FIRST_CLIENT_MS);
+    process.send('ready');
+    process.disconnect();
+  }
 }
 
 main();

@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   createRenderer?: RendererFactory;
   /** internal: called when a client sends Tool.close */
   onToolClose?: () => void;
+  /** internal: called when a client connects */
+  onConnect?: (count: number) => void;
   /** internal: called when a client disconnects */
   onDisconnect?: (remaining: number) => void;
 }
@@ -64,6 +66,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     server = await startProtocolServer(sim, options.port ?? 0, {
       log,
       onToolClose: options.onToolClose,
+      onConnect: options.onConnect,
       onDisconnect: options.onDisconnect,
     });
   } catch (err) {

@@ -19,6 +19,8 @@ export interface ProtocolServer {
 export interface ServerEvents {
   /** Tool.close was received */
   onToolClose?: () => void;
+  /** a client connected; `count` clients are connected now */
+  onConnect?: (count: number) => void;
   /** a client disconnected; `remaining` clients are still connected */
   onDisconnect?: (remaining: number) => void;
   log: (line: string) => void;
@@ -52,6 +54,7 @@ export async function startProtocolServer(sim: Simulation, port: number, events:
 
   wss.on('connection', (ws) => {
     clients.add(ws);
+    events.onConnect?.(clients.size);
     const ctx: Context = {
       sim,
       elements,

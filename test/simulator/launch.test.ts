@@ -1,5 +1,6 @@
-// The CLI as DevTools' stand-in: automator.launch spawns it (one test: the client sleeps 5 s after launching), it
-// finds the project's simulator.handlers.js by itself, takes DevTools' arguments (parsed strictly: an unknown one is
+// The CLI as DevTools' stand-in: automator.launch spawns it (one test: the client sleeps 5 s after launching) and, as
+// DevTools' cli, it returns once the simulator is ready (which runs on in the background); it finds the project's
+// simulator.handlers.js by itself, takes DevTools' arguments (parsed strictly: an unknown one is
 // refused), writes what it says to <project>/.simulator.log, and a project that cannot load makes it exit with a
 // message instead of hanging.
 import path from 'node:path';
@@ -55,6 +56,11 @@ async function waitForPort(port: number): Promise<void> {
   while (!(await portIsOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
+async function waitForPortClosed(port: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await portIsOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 describe('simulator/cli.js', () => {
   it('automator.launch starts it with DevTools\' arguments and launch\'s args; it pays through the project\'s handlers file; close() makes it exit', async () => {
     const port = await freePort();
@@ -72,8 +78,7 @@ describe('simulator/cli.js', () => {
     } finally {
       await mp.close();
     }
-    const deadline = Date.now() + 3000;
-    while ((await portIsOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitForPortClosed(port);
     expect(await portIsOpen(port)).toBe(false);
     const log = fs.readFileSync(FIXTURE_LOG, 'utf8');
     expect(log).toContain(`arguments: --verbose auto --project ${FIXTURE} --auto-port ${port} --trust-project`);
@@ -82,12 +87,15 @@ describe('simulator/cli.js', () => {
     expect(log).toContain('Tool.close received: exiting');
   }, 30000);
 
-  it('serves connect too; --handlers replaces the project file; a jump without a handler is explained in the log; it exits when its client disconnects', async () => {
+  it('spawned as launch spawns it (output to /dev/null) it returns once ready and serves from the background, as DevTools\' cli does; connect; --handlers; a jump without a handler is explained in the log; it exits when its client disconnects', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [CLI, 'auto', '--project', FIXTURE, '--auto-port', String(port), '--handlers', path.join(FIXTURE, 'handlers.js')], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      await waitForPort(port);
+      // the launching process is gone while the simulator serves: nothing of automator.launch waits on it after the
+      // suite (its 15 s check starts when that process exits)
+      expect(await exited).toBe(0);
+      expect(await portIsOpen(port)).toBe(true);
       const mp = await automator.connect({ wsEndpoint: `ws://127.0.0.1:${port}` });
       const page = await mp.currentPage();
       await (await page!.$('#pay-sync'))!.tap();
@@ -96,11 +104,30 @@ describe('simulator/cli.js', () => {
       await (await page!.$('#nav-unknown'))!.tap();
       await mp.evaluate(() => __sim.idle());
       mp.disconnect();
-      expect(await exited).toBe(0);
+      await waitForPortClosed(port);
+      expect(await portIsOpen(port)).toBe(false);
       const log = fs.readFileSync(FIXTURE_LOG, 'utf8');
+      expect(log).toMatch(/running in the background \(pid \d+\)/);
       expect(log).toContain(`handlers for other mini programs: wxprovider from ${path.join(FIXTURE, 'handlers.js')}`);
       expect(log).toMatch(/wx\.navigateToMiniProgram to wxnobody: no handler for this appId/);
       expect(log).toContain('the last client disconnected: exiting');
+    } finally {
+      const pid = /running in the background \(pid (\d+)\)/.exec(fs.readFileSync(FIXTURE_LOG, 'utf8'))?.[1];
+      if (pid && (await portIsOpen(port))) process.kill(Number(pid));
+    }
+  }, 20000);
+
+  it('in a terminal (or with its output kept) it stays in the foreground until its client disconnects', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'auto', '--project', FIXTURE, '--auto-port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await waitForPort(port);
+      const mp = await automator.connect({ wsEndpoint: `ws://127.0.0.1:${port}` });
+      expect(child.exitCode).toBeNull();
+      mp.disconnect();
+      expect(await exited).toBe(0);
+      expect(fs.readFileSync(FIXTURE_LOG, 'utf8')).not.toContain('running in the background');
     } finally {
       child.kill();
     }
