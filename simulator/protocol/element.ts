@@ -3,7 +3,7 @@ import type { Element as ExElement, MethodCaller } from '../runtime/exparser';
 import type { Context, DomainHandlers } from './dispatcher';
 import { errorMessage } from './dispatcher';
 import { exparser } from '../runtime/dom-env';
-import { attributeOf, attributesOf, innerText, toWxml } from '../runtime/tree';
+import { attributeOf, attributesOf, dashed, innerText, tagOf, toWxml } from '../runtime/tree';
 import { querySelectorAll } from '../runtime/selector';
 import { getByPath, plainData } from './page';
 import type { ElementTarget, Touch } from './methods';
@@ -31,6 +31,32 @@ function customCaller(p: ElementTarget, ctx: Context): MethodCaller {
   const { node } = entry(p, ctx);
   if (!ctx.sim.isCustomComponent(node)) throw new Error(`element ${p.elementId} is not a custom component: data/setData/callMethod need one`);
   return exparser().Element.getMethodCaller(node);
+}
+
+/**
+ * The types WeChat's built-in components declare for the properties tests read most: exparser converts what the
+ * template passes to the declared type (an input given value="{{50}}" has the value "50"), so property() answers it.
+ */
+const BUILTIN_PROPERTY_TYPES: Record<string, Record<string, StringConstructor | NumberConstructor | BooleanConstructor>> = {
+  input: { value: String, type: String, placeholder: String, password: Boolean, disabled: Boolean, maxlength: Number, focus: Boolean },
+  textarea: { value: String, placeholder: String, disabled: Boolean, maxlength: Number, focus: Boolean, 'auto-height': Boolean },
+  button: { type: String, size: String, plain: Boolean, disabled: Boolean, loading: Boolean, 'form-type': String, 'open-type': String },
+  slider: { value: Number, min: Number, max: Number, step: Number, disabled: Boolean },
+  switch: { checked: Boolean, disabled: Boolean, type: String },
+  checkbox: { value: String, checked: Boolean, disabled: Boolean },
+  radio: { value: String, checked: Boolean, disabled: Boolean },
+  progress: { percent: Number },
+  image: { src: String, mode: String },
+};
+
+function builtinProperty(node: ExElement, name: string): unknown {
+  const v = attributeOf(node, name);
+  const type = BUILTIN_PROPERTY_TYPES[tagOf(node).toLowerCase()]?.[dashed(name)];
+  if (v === undefined || v === null || !type) return v;
+  if (type === Number) return Number.isNaN(Number(v)) ? 0 : Number(v);
+  // as exparser: any non-empty string is true (checked="false" is checked; {{false}} is not); a bare attribute is true
+  if (type === Boolean) return typeof v === 'boolean' ? v : v === '' || Boolean(v);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 function attributeValue(v: unknown): unknown {
@@ -98,7 +124,7 @@ export const elementDomain: DomainHandlers<'Element'> = {
         if (name === 'value' && own?.value !== undefined) return own.value;
         if (name === 'checked' && own?.checked !== undefined) return own.checked;
         if (custom && data && name in data) return data[name];
-        return attributeOf(node, name) ?? null;
+        return (custom ? attributeOf(node, name) : builtinProperty(node, name)) ?? null;
       }),
     };
   },

@@ -50,30 +50,40 @@ function isHidden(dom: RenderedDom): boolean {
   return /(^|;)\s*display\s*:\s*none/i.test(style);
 }
 
-/** innerText as a browser would give it with WeChat's default styles: views are blocks, texts are inline. */
+/** a line break WeChat's text component keeps (a "\n" in its content), apart from the breaks around blocks */
+const TEXT_BREAK = '\u2029';
+
+/**
+ * innerText as a browser would give it with WeChat's default styles: views are blocks, texts are inline, and inside
+ * a `<text>` a "\n" is a line break (the text component keeps them, as white-space: pre-line does; runs of spaces
+ * still collapse unless `space` widened them).
+ */
 export function innerText(node: ExElement): string {
   const dom = node.$$;
   if (!dom) return '';
   const out: string[] = [];
-  const walk = (d: Node) => {
+  const walk = (d: Node, inText: boolean) => {
     for (const child of Array.from(d.childNodes)) {
-      if (child.nodeType === 3) out.push((child.textContent ?? '').replace(/[ \t\r\n]+/g, ' '));
-      else if (child.nodeType === 1) {
+      if (child.nodeType === 3) {
+        const raw = child.textContent ?? '';
+        out.push(inText ? raw.replace(/[ \t\r]+/g, ' ').replace(/\n/g, TEXT_BREAK) : raw.replace(/[ \t\r\n]+/g, ' '));
+      } else if (child.nodeType === 1) {
         const el = child as RenderedDom;
         if (isHidden(el)) continue;
         const block = !INLINE_TAGS.has(el.localName);
         if (block) out.push('\n');
-        walk(el);
+        walk(el, inText || el.localName === 'text');
         if (block) out.push('\n');
       }
     }
   };
-  walk(dom);
+  walk(dom, dom.localName === 'text');
   return out
     .join('')
     .split('\n')
     .map((line) => line.replace(/ +/g, ' ').trim())
     .filter((line) => line !== '')
+    .map((line) => line.split(TEXT_BREAK).map((part) => part.trim()).join('\n'))
     .join('\n');
 }
 

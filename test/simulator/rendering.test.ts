@@ -75,6 +75,23 @@ describe('rendering and selectors', () => {
   });
 });
 
+describe('what WeChat\'s built-in components make of the data', () => {
+  it('a <text> keeps the line breaks of its content, a view does not', async () => {
+    const form = await relaunch(session.miniProgram, '/pages/form/form');
+    expect(await textOf(form, '#note')).toBe('pumpkin\negg\nyogurt');
+    expect(await textOf(form, '.entry')).toBe('pumpkin\negg\nyogurt');
+    expect(await textOf(form, '#plain')).toBe('pumpkin egg yogurt');
+  });
+
+  it('property() answers in the type the component declares: an input given a number has a string value', async () => {
+    const form = await relaunch(session.miniProgram, '/pages/form/form');
+    expect(await (await form.$('#weight'))!.value()).toBe('50');
+    expect(await (await form.$('#on'))!.property('checked')).toBe(true);
+    expect(await (await form.$('#level'))!.property('value')).toBe(30);
+    expect(await (await form.$('#weight'))!.attribute('type')).toBe('digit');
+  });
+});
+
 describe('events', () => {
   it('tap bubbles with target, currentTarget, dataset and detail', async () => {
     await clearEvents(session.miniProgram);
