@@ -10,8 +10,28 @@ import type { ElementTarget, Touch } from './methods';
 
 const LONGPRESS_MS = 350;
 const touchState = new WeakMap<object, { timer?: NodeJS.Timeout; longpressed: boolean }>();
-/** what a test typed into an input, slid a slider to, switched a switch to */
-const controlState = new WeakMap<ExElement, { value?: unknown; checked?: boolean }>();
+/**
+ * What a test typed into an input, slid a slider to, switched a switch to, and the template's value at that moment:
+ * the control shows the user's value until the template sets another one (an app that clears or fills the field
+ * with setData wins, as on a phone).
+ */
+interface ControlState { value?: unknown; valueFrom?: unknown; checked?: boolean; checkedFrom?: unknown }
+const controlState = new WeakMap<ExElement, ControlState>();
+
+function userValue(node: ExElement, name: 'value' | 'checked'): { set: boolean; value?: unknown } {
+  const s = controlState.get(node);
+  const value = s?.[name];
+  if (!s || value === undefined) return { set: false };
+  const from = name === 'value' ? s.valueFrom : s.checkedFrom;
+  if (JSON.stringify(attributeOf(node, name) ?? null) !== JSON.stringify(from ?? null)) return { set: false };
+  return { set: true, value };
+}
+
+function setUserValue(node: ExElement, name: 'value' | 'checked', value: unknown): void {
+  const s = state(node);
+  if (name === 'value') Object.assign(s, { value, valueFrom: attributeOf(node, 'value') });
+  else Object.assign(s, { checked: value as boolean, checkedFrom: attributeOf(node, 'checked') });
+}
 
 /** DOM properties that are layout: the renderer's rect answers them. */
 const RECT_PROPERTIES: Record<string, 'width' | 'height' | 'left' | 'top'> = {
@@ -96,7 +116,7 @@ export const elementDomain: DomainHandlers<'Element'> = {
       } else if (name === 'innerText') properties.push(innerText(node));
       else if (name === 'textContent') properties.push(node.$$?.textContent ?? '');
       else if (name === 'innerHTML' || name === 'outerHTML') properties.push(toWxml(node, name === 'outerHTML'));
-      else if (name === 'value' && controlState.get(node)?.value !== undefined) properties.push(controlState.get(node)!.value);
+      else if (name === 'value' && userValue(node, 'value').set) properties.push(userValue(node, 'value').value);
       else if (name === 'id') properties.push(node.id);
       else if (name === 'className') properties.push(node.class);
       else {
@@ -110,19 +130,17 @@ export const elementDomain: DomainHandlers<'Element'> = {
     const { node } = entry(p, ctx);
     const custom = ctx.sim.isCustomComponent(node);
     const data = custom ? exparser().Element.getMethodCaller(node).data : {};
-    const own = controlState.get(node);
     return {
       properties: (p.names || []).map((name: string) => {
         if (name === '__propPublic') {
           const pub: Record<string, boolean> = {};
           for (const k of Object.keys(attributesOf(node))) pub[camel(k)] = true;
           if (custom) for (const k of Object.keys(node.__behavior?.properties || data || {})) pub[k] = true;
-          if (own?.value !== undefined) pub.value = true;
-          if (own?.checked !== undefined) pub.checked = true;
+          if (controlState.get(node)?.value !== undefined) pub.value = true;
+          if (controlState.get(node)?.checked !== undefined) pub.checked = true;
           return pub;
         }
-        if (name === 'value' && own?.value !== undefined) return own.value;
-        if (name === 'checked' && own?.checked !== undefined) return own.checked;
+        if ((name === 'value' || name === 'checked') && userValue(node, name).set) return userValue(node, name).value;
         if (custom && data && name in data) return data[name];
         return (custom ? attributeOf(node, name) : builtinProperty(node, name)) ?? null;
       }),
@@ -208,18 +226,19 @@ export const elementDomain: DomainHandlers<'Element'> = {
       case 'input.input':
       case 'textarea.input': {
         const value = String(args[0] ?? '');
-        state(node).value = value;
+        setUserValue(node, 'value', value);
         app.dispatch(node, 'input', { value, cursor: value.length, keyCode: 0 }, quiet);
         return {};
       }
       case 'switch.tap': {
-        const checked = !(controlState.get(node)?.checked ?? ['true', true].includes(attributesOf(node).checked as string | boolean));
-        state(node).checked = checked;
+        const current = userValue(node, 'checked');
+        const checked = !(current.set ? current.value : ['true', true].includes(attributesOf(node).checked as string | boolean));
+        setUserValue(node, 'checked', checked);
         app.dispatch(node, 'change', { value: checked }, quiet);
         return {};
       }
       case 'slider.slideTo':
-        state(node).value = Number(args[0]);
+        setUserValue(node, 'value', Number(args[0]));
         app.dispatch(node, 'change', { value: Number(args[0]) }, quiet);
         return {};
       case 'swiper.swipeTo':

@@ -90,6 +90,23 @@ describe('what WeChat\'s built-in components make of the data', () => {
     expect(await (await form.$('#level'))!.property('value')).toBe(30);
     expect(await (await form.$('#weight'))!.attribute('type')).toBe('digit');
   });
+
+  it('a typed value shows until the app writes the field with setData', async () => {
+    const form = await relaunch(session.miniProgram, '/pages/form/form');
+    const memo = (await form.$('#memo'))!;
+    expect(await memo.value()).toBe('first');
+    await memo.input('');
+    expect(await memo.value()).toBe('');
+    await (await form.$('#fill'))!.tap();
+    expect(await memo.value()).toBe('+filled');
+    await memo.input('typed');
+    expect(await memo.value()).toBe('typed');
+    await (await form.$('#fill'))!.tap();
+    expect(await memo.value()).toBe('typed+filled');
+    const shout = (await form.$('#shout'))!;
+    await shout.input('abc');
+    expect(await shout.value()).toBe('ABC');
+  });
 });
 
 describe('events', () => {
