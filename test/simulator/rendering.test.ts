@@ -1,6 +1,7 @@
 // Page and Element domains against the fixture's index page: WXML rendered by wcc + exparser, selectors, text,
 // taps with bubbling, setData re-rendering, custom components.
 import type Page from 'miniprogram-automator/out/Page';
+import type { InputElement, TextareaElement } from 'miniprogram-automator/out/Element';
 import { openSession, relaunch, textOf, waitFor, events, clearEvents, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 let session: Session;
@@ -93,7 +94,7 @@ describe('what WeChat\'s built-in components make of the data', () => {
 
   it('a typed value shows until the app writes the field with setData', async () => {
     const form = await relaunch(session.miniProgram, '/pages/form/form');
-    const memo = (await form.$('#memo'))!;
+    const memo = (await form.$('#memo')) as TextareaElement;
     expect(await memo.value()).toBe('first');
     await memo.input('');
     expect(await memo.value()).toBe('');
@@ -103,7 +104,7 @@ describe('what WeChat\'s built-in components make of the data', () => {
     expect(await memo.value()).toBe('typed');
     await (await form.$('#fill'))!.tap();
     expect(await memo.value()).toBe('typed+filled');
-    const shout = (await form.$('#shout'))!;
+    const shout = (await form.$('#shout')) as InputElement;
     await shout.input('abc');
     expect(await shout.value()).toBe('ABC');
   });
