@@ -25,6 +25,8 @@ DevTools' flags (accepted; those without meaning here are ignored):
 The simulator's own:
   --handlers <module>    stand-ins for other mini programs (default: the project's simulator.handlers.js; env SIM_HANDLERS)
   --render <mode>        headless (default) or browser (env SIM_RENDER)
+  --device <name>        one of DevTools' simulator devices, e.g. "iPhone 6/7/8 Plus" (default "iPhone 12/13 (Pro)";
+                         env SIM_DEVICE)
   --log-file <file>      where the log goes besides stderr (default <project>/.simulator.log; env SIM_LOG_FILE)
   --keep-alive           keep running when the last client disconnects
   --verbose              also log the app's console output
@@ -45,6 +47,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   handlers: { type: 'string' },
   render: { type: 'string' },
+  device: { type: 'string' },
   'log-file': { type: 'string' },
   'keep-alive': { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -173,6 +176,7 @@ async function main() {
       port,
       handlers: values.handlers ?? process.env.SIM_HANDLERS ?? undefined,
       render,
+      device: values.device ?? process.env.SIM_DEVICE ?? undefined,
       log,
       verbose: !!(values.verbose || values.debug),
       onToolClose: () => void exit(0, 'Tool.close received: exiting'),

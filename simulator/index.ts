@@ -3,7 +3,8 @@
 //   const miniProgram = await automator.connect({ wsEndpoint: sim.wsEndpoint });
 import { loadProject } from './runtime/project';
 import { Simulation } from './runtime/simulation';
-import { SIMULATED_WINDOW, type Log } from './runtime/types';
+import type { Log } from './runtime/types';
+import { DEFAULT_DEVICE as DEFAULT_DEVICE_NAME, SCREEN, useDevice } from './runtime/window';
 import { startProtocolServer } from './protocol/server';
 import { createRenderer, parseRenderMode } from './render';
 import type { Renderer, RendererFactory, RenderMode } from './render/renderer';
@@ -30,6 +31,9 @@ export interface SimulatorOptions {
   log?: Log;
   /** also copy the app's console output to `log` */
   verbose?: boolean;
+  /** the phone, one of DevTools' simulator devices by name ("iPhone 6/7/8 Plus"...; default: SIM_DEVICE, else
+   * "iPhone 12/13 (Pro)", DevTools' default): screen and window sizes, pixel ratio, status bar */
+  device?: string;
   /** the system theme at start (default: SIM_THEME, else light); __sim.setTheme changes it */
   theme?: 'light' | 'dark';
   /** internal (tests): builds the renderer instead of the `render` mode's own */
@@ -56,7 +60,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const { handlers, source } = resolveHandlers(project.projectPath, options.handlers);
   const appIds = Object.keys(handlers);
   log(`handlers for other mini programs: ${appIds.length ? `${appIds.join(', ')} from ${source}` : source}`);
-  const rendererOptions = { project, window: SIMULATED_WINDOW, log };
+  const device = useDevice(options.device ?? process.env.SIM_DEVICE);
+  if (device.name !== DEFAULT_DEVICE_NAME) log(`device: ${device.name} (${device.width} × ${device.height}, pixel ratio ${device.pixelRatio})`);
+  const rendererOptions = { project, window: { width: SCREEN.width, height: SCREEN.height, pixelRatio: SCREEN.pixelRatio }, log };
   const renderer: Renderer = options.createRenderer ? await options.createRenderer(rendererOptions) : await createRenderer(mode, rendererOptions);
   const sim = new Simulation({ project, handlers, log, verbose: options.verbose, renderer });
   if (options.theme !== undefined) setInitialTheme(sim, options.theme);

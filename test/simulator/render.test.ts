@@ -41,6 +41,33 @@ describe('headless', () => {
   });
 });
 
+describe('the simulated device', () => {
+  it('one of DevTools\' devices, by name, gives its screen and window to page.size() and getSystemInfoSync', async () => {
+    const simulator = await startSimulator({ projectPath: FIXTURE, port: 0, device: 'iPhone 6/7/8 Plus' });
+    const mp = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
+    try {
+      const page = await relaunch(mp, '/pages/selectors/selectors');
+      // 736 less the 20 px status bar and the 44 px navigation bar of a phone with a home button
+      expect(await page.size()).toEqual({ width: 414, height: 672 });
+      expect(await mp.systemInfo()).toMatchObject({ screenWidth: 414, screenHeight: 736, windowWidth: 414, windowHeight: 672, pixelRatio: 3, statusBarHeight: 20, model: 'iPhone 6/7/8 Plus' });
+    } finally {
+      mp.disconnect();
+      await simulator.close();
+    }
+  }, SESSION_TIMEOUT_MS);
+
+  it('SIM_DEVICE names it too; an unknown name is refused with the names there are', async () => {
+    const saved = process.env.SIM_DEVICE;
+    process.env.SIM_DEVICE = 'Nokia 3310';
+    try {
+      await expect(startSimulator({ projectPath: FIXTURE })).rejects.toThrow(/^unknown device "Nokia 3310": use one of DevTools' devices: "iPhone 5", "iPhone 6\/7\/8", /);
+    } finally {
+      if (saved === undefined) delete process.env.SIM_DEVICE;
+      else process.env.SIM_DEVICE = saved;
+    }
+  });
+});
+
 describe('choosing a mode', () => {
   const browserModule = path.join(__dirname, '..', '..', 'simulator', 'render', 'browser');
 

@@ -33,7 +33,7 @@ export function windowInfo(app: WxHost) {
 }
 
 function deviceInfo() {
-  return { abi: 'arm64', deviceAbi: 'arm64-v8a', benchmarkLevel: 1, brand: 'devtools', model: 'iPhone 12/13 (Pro)', system: 'iOS 15.0', platform: 'devtools', cpuType: 'unknown', memorySize: '4096' };
+  return { abi: 'arm64', deviceAbi: 'arm64-v8a', benchmarkLevel: 1, brand: 'devtools', model: SCREEN.name, system: 'iOS 15.0', platform: 'devtools', cpuType: 'unknown', memorySize: '4096' };
 }
 
 function appBaseInfo(sim: Simulation) {
