@@ -114,7 +114,13 @@ export class ComponentRegistry {
 
   /** Page() as the app calls it */
   registerPage(def: unknown): void {
-    if (!this.loadingPage) throw new Error('Page() may only be called from a page file listed in app.json');
+    if (!this.loadingPage) {
+      // WeChat reports a Page() it cannot tie to a listed page (in a component's file, in a timer) and ignores it
+      const where = this.loadingComponent?.path ?? 'unknown';
+      this.app.console.error(`Page[${where}] not found. May be caused by: 1. Forgot to add page route in app.json. 2. Invoking Page() in async task.`);
+      this.app.sim.log(`Page() called outside a page file listed in app.json (in ${where}): ignored, as WeChat does`);
+      return;
+    }
     this.pageDefs.set(this.loadingPage, { kind: 'page', def: (def as Definition) || {} });
   }
 
@@ -225,7 +231,11 @@ export class ComponentRegistry {
     } finally {
       this.loadingComponent = previous;
     }
-    if (!def) throw new Error(`component ${compPath}.js did not call Component()`);
+    if (!def) {
+      // the component still renders its template, with nothing of its own (no data, no methods)
+      this.app.sim.log(`component ${compPath}.js did not call Component(): it renders its template with an empty definition`);
+      return {};
+    }
     return def;
   }
 

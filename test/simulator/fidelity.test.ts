@@ -9,7 +9,7 @@ import automator from 'miniprogram-automator';
 import { startSimulator } from '../../simulator';
 import { openSession, relaunch, textOf, events, clearEvents, send, waitFor, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
-declare const __sim: { exceptions(): { message: string }[] };
+declare const __sim: { exceptions(): { message: string }[]; restart(req: { path: string }): Promise<unknown> };
 declare const getApp: () => { globalData: { launched: boolean; errors: string[] } } | undefined;
 declare const getCurrentPages: () => unknown[];
 
@@ -42,6 +42,25 @@ describe('a usingComponents path that resolves to nothing', () => {
     const message = 'Component is not found in path "components/missing/missing" (using by "pages/unknown-tag/unknown-tag")';
     await waitFor(async () => logs, (l) => l.some((m) => m.type === 'error' && m.args[0] === message), 'the console error');
     expect(session.logs.some((l) => l.includes(message))).toBe(true);
+  });
+});
+
+describe('a component file that calls Page() instead of Component()', () => {
+  it('is reported as WeChat reports a stray Page(); the component renders its template', async () => {
+    const mp = session.miniProgram;
+    const logs: { type: string; args: unknown[] }[] = [];
+    mp.on('console', (m: { type: string; args: unknown[] }) => logs.push(m));
+    await send(mp, 'App.enableLog', {});
+    // a cold start, so the component's file runs again (components register once per launch)
+    await mp.evaluate(() => __sim.restart({ path: 'pages/unknown-tag/unknown-tag' }));
+    const page = (await mp.currentPage())!;
+    expect(page.path).toBe('pages/unknown-tag/unknown-tag');
+    const careless = (await page.$('careless'))!;
+    const buttons = await careless.$$('.wrap button');
+    expect(await Promise.all(buttons.map((b) => b.text()))).toEqual(['one', 'two']);
+    expect(await buttons[1].attribute('type')).toBe('warn');
+    const message = 'Page[components/careless/index] not found. May be caused by: 1. Forgot to add page route in app.json. 2. Invoking Page() in async task.';
+    await waitFor(async () => logs, (l) => l.some((m) => m.type === 'error' && m.args[0] === message), 'the console error');
   });
 });
 
