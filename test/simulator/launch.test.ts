@@ -52,7 +52,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 const FIXTURE_LOG = path.join(FIXTURE, '.simulator.log');
 
 async function waitForPort(port: number): Promise<void> {
-  const deadline = Date.now() + 10000;
+  const deadline = Date.now() + 25000;
   while (!(await portIsOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
@@ -131,7 +131,7 @@ describe('simulator/cli.js', () => {
     } finally {
       child.kill();
     }
-  }, 20000);
+  }, 30000);
 
   describe('arguments', () => {
     it('refuses an unknown option with exit code 2 and says which', async () => {
