@@ -116,6 +116,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         `process.env.SANDBOX_PORT = ${JSON.stringify(sandboxPort)};\ndelete process.env.SANDBOX_URL;\nmodule.exports = require(${JSON.stringify(ROOT_HANDLERS_FILE)});\n`,
       );
       miniProgram = await automator.launch({ cliPath: SIMULATOR_CLI, projectPath, port: await freePort() });
+      const launched = Date.now();
+      // launch() arms a 15 s timer when the process it spawned exits, and nothing can cancel it; the CLI returns once
+      // the simulator is ready (as DevTools' cli does) and launch then sleeps 5 s, so the timer runs out 10 s after
+      // launch returned. A jest worker that finishes before that is force-killed ("A worker process has failed to
+      // exit gracefully"): wait the rest out after the spec (closers run last-in, first-out).
+      closers.push(() => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, launched + 10500 - Date.now()))));
       closers.push(() => miniProgram.close());
     } else if (options.runtime === 'devtools') {
       if (!devtoolsCli) throw new Error('set WECHAT_DEVTOOLS_CLI to the path of WeChat DevTools\' cli to run the DevTools pass');
