@@ -157,7 +157,7 @@ export function useStack(options: StackOptions = {}): () => Stack {
   }, options.runtime === 'devtools' ? 120000 : 60000);
   afterAll(async () => {
     await stack?.close();
-  });
+  }, 30000); // closing may wait out automator.launch's timer (see startStack)
   return () => {
     if (!stack) throw new Error('the e2e stack did not start (see the beforeAll error above)');
     return stack;
