@@ -5,6 +5,8 @@ import { loadProject } from './runtime/project';
 import { Simulation } from './runtime/simulation';
 import { startProtocolServer } from './protocol/server';
 import type { Log, MiniProgramHandler } from './runtime/types';
+import type { Renderer } from './render/renderer';
+import { createBrowserRenderer } from './render/browser';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
 export { LoadError } from './runtime/project';
@@ -19,6 +21,8 @@ export interface SimulatorOptions {
   log?: Log;
   /** also copy the app's console output to `log` */
   verbose?: boolean;
+  /** 'headless' (default; no layout) or 'browser' (Chromium lays pages out); default $SIM_RENDER */
+  render?: 'headless' | 'browser';
   /** internal: called when a client sends Tool.close */
   onToolClose?: () => void;
   /** internal: called when a client disconnects */
@@ -28,6 +32,8 @@ export interface SimulatorOptions {
 export interface RunningSimulator {
   wsEndpoint: string;
   port: number;
+  /** the page renderer, when one is active (browser mode) */
+  renderer?: Renderer;
   close(): Promise<void>;
 }
 
@@ -35,6 +41,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const log: Log = options.log ?? (() => undefined);
   const project = loadProject(options.projectPath);
   const sim = new Simulation({ project, handlers: options.handlers ?? {}, log, verbose: options.verbose });
+  const render = renderMode(options.render);
+  if (render === 'browser') sim.renderer = createBrowserRenderer({ root: project.root, appJson: project.appJson, log });
   await sim.start();
   let server;
   try {
@@ -45,15 +53,26 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     });
   } catch (err) {
     sim.close();
+    await sim.renderer?.close();
     throw err;
   }
   let closing: Promise<void> | undefined;
   return {
     wsEndpoint: `ws://127.0.0.1:${server.port}`,
     port: server.port,
+    renderer: sim.renderer,
     close: () => {
-      closing ??= server.close().then(() => sim.close());
+      closing ??= server.close().then(async () => {
+        sim.close();
+        await sim.renderer?.close();
+      });
       return closing;
     },
   };
+}
+
+function renderMode(requested: string | undefined): 'headless' | 'browser' {
+  const mode = requested ?? (process.env.SIM_RENDER || 'headless');
+  if (mode !== 'headless' && mode !== 'browser') throw new Error(`render mode must be "headless" or "browser" (--render / SIM_RENDER), got "${mode}"`);
+  return mode;
 }

@@ -11,6 +11,7 @@ import { resolveComponentPath, type Project } from './project';
 import { composedParent, attributesOf, tagOf } from './tree';
 import { createWx, type WxHost } from './wx-api';
 import type { EnterOptions, Log, MiniProgramHandler, MiniProgramJump, ShowRequest } from './types';
+import type { RenderedPage, Renderer } from '../render/renderer';
 
 export { RouteError } from './errors';
 import { RouteError } from './errors';
@@ -40,6 +41,8 @@ export interface PageInstance {
   container: any;
   alive: boolean;
   app: AppInstance;
+  /** what the renderer knows of this page */
+  rendered: RenderedPage;
 }
 
 /** One wx.request as the app made it: what DevTools' Network panel would list. */
@@ -294,6 +297,7 @@ export class AppInstance {
     this.hook(this.appDef, 'onShow', [clone(options)]);
     for (const l of [...this.listeners.appShow]) this.guard(() => l(clone(options)), 'onAppShow listener');
     if (withPage) this.pageShow(this.top());
+    this.screenChanged();
   }
 
   hide(): void {
@@ -302,6 +306,7 @@ export class AppInstance {
     this.hook(this.appDef, 'onHide');
     this.pageHide(this.top());
     for (const l of [...this.listeners.appHide]) this.guard(() => l({}), 'onAppHide listener');
+    this.screenChanged();
   }
 
   show(req: ShowRequest): EnterOptions {
@@ -325,6 +330,7 @@ export class AppInstance {
     for (const r of this.requests) r.abort();
     this.requests.clear();
     for (const page of this.stack.splice(0)) this.disposePage(page);
+    this.screenChanged();
   }
 
   // ---- pages ---------------------------------------------------------------------------------------------
@@ -336,6 +342,7 @@ export class AppInstance {
   private openPage(route: string, query: Record<string, string>): PageInstance {
     const page = this.createPage(route, query);
     this.stack.push(page);
+    this.screenChanged();
     this.hook(page.caller, 'onLoad', [{ ...query }]);
     this.pageShow(page);
     this.forEachComponent(page.node, (n) => n.triggerLifeTime('ready'));
@@ -375,7 +382,10 @@ export class AppInstance {
     win.document.body.appendChild(container);
     container.appendChild(root.dom);
     exparser().Element.pretendAttached(node);
-    const page: PageInstance = { id: ++this.sim.pageSeq, route, query: { ...query }, node, caller, container, alive: true, app: this };
+    const pageId = ++this.sim.pageSeq;
+    const rendered: RenderedPage = { id: pageId, route, container, windowConfig: this.sim.windowConfig(route) };
+    const page: PageInstance = { id: pageId, route, query: { ...query }, node, caller, container, alive: true, app: this, rendered };
+    void this.sim.renderer?.attachPage(rendered);
     caller.__simPageId = page.id;
     return page;
   }
@@ -397,8 +407,14 @@ export class AppInstance {
     this.disposePage(page);
   }
 
+  /** Tells the renderer which page is on screen: the top one while the app is in the foreground. */
+  screenChanged(): void {
+    this.sim.renderer?.showPage(this.alive && this.visible ? this.top()?.rendered : undefined);
+  }
+
   private disposePage(page: PageInstance) {
     page.alive = false;
+    this.sim.renderer?.detachPage(page.rendered);
     try {
       exparser().Element.pretendDetached(page.node);
     } catch (err) {
@@ -438,6 +454,7 @@ export class AppInstance {
       if (this.stack.length <= 1) throw new RouteError('cannot navigate back at first page.');
       const n = Math.min(delta, this.stack.length - 1);
       for (let i = 0; i < n; i++) this.unloadPage(this.stack.pop()!);
+      this.screenChanged();
       this.pageShow(this.top());
       return;
     }
@@ -624,6 +641,8 @@ export class Simulation extends EventEmitter {
   pageSeq = 0;
   pendingJumps = 0;
   app!: AppInstance;
+  /** lays pages out (browser mode) or answers without layout (headless) */
+  renderer: Renderer | undefined;
   readonly controls: Record<string, (...a: any[]) => unknown>;
   private readonly verbose: boolean;
   private idleWaiters: (() => void)[] = [];
@@ -653,6 +672,13 @@ export class Simulation extends EventEmitter {
 
   emitEvent(method: string, params: Record<string, unknown>): void {
     this.emit('protocol-event', method, params);
+  }
+
+  /** A page's window settings: app.json `window` overridden by the page's own json. */
+  windowConfig(route: string): Record<string, unknown> {
+    const own = this.readJsonIfExists(path.join(this.project.root, `${route}.json`)) || {};
+    const { usingComponents: _u, componentGenerics: _g, component: _c, ...window } = own;
+    return { ...(this.project.appJson.window || {}), ...window };
   }
 
   readJsonIfExists(file: string): any {
