@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // WeChat DevTools' command line, as far as miniprogram-automator uses it:
-//   cli.js auto --project <dir> --auto-port <port> [--trust-project] [--handlers <module>] [--keep-alive] [--verbose]
+//   cli.js auto --project <dir> --auto-port <port> [--trust-project] [--handlers <module>] [--render headless|browser]
+//          [--keep-alive] [--verbose]
 // so that automator.launch({cliPath: 'simulator/cli.js', projectPath}) starts the headless simulator.
 // `--handlers` (or SIM_HANDLERS) names a module whose default export (or module.exports) maps appId -> handler
-// for wx.navigateToMiniProgram. The process exits on Tool.close, when its client disconnects (unless
-// --keep-alive), and on SIGINT/SIGTERM; a project that cannot load exits with status 1 and says why.
+// for wx.navigateToMiniProgram. `--render browser` (or SIM_RENDER=browser) lays pages out in Chromium. The process
+// exits on Tool.close, when its client disconnects (unless --keep-alive), and on SIGINT/SIGTERM; a project that
+// cannot load exits with status 1 and says why.
 'use strict';
 
 const path = require('node:path');
@@ -24,7 +26,7 @@ function parseArgs(argv) {
 }
 
 function usage(message) {
-  process.stderr.write(`simulator: ${message}\nusage: simulator/cli.js auto --project <dir> --auto-port <port> [--handlers <module>] [--keep-alive] [--verbose]\n`);
+  process.stderr.write(`simulator: ${message}\nusage: simulator/cli.js auto --project <dir> --auto-port <port> [--handlers <module>] [--render headless|browser] [--keep-alive] [--verbose]\n`);
   process.exit(2);
 }
 
@@ -34,6 +36,8 @@ async function main() {
   if (typeof flags.project !== 'string') usage('--project <dir> is required');
   const port = flags['auto-port'] === undefined ? 9420 : Number(flags['auto-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--auto-port must be a port number, got "${flags['auto-port']}"`);
+  const render = flags.render === undefined ? undefined : String(flags.render);
+  if (render !== undefined && render !== 'headless' && render !== 'browser') usage(`--render must be headless or browser, got "${render}"`);
 
   // the simulator and handler modules are TypeScript
   require('esbuild-register/dist/node').register({ target: 'es2020' });
@@ -60,6 +64,7 @@ async function main() {
     projectPath: flags.project,
     port,
     handlers,
+    render,
     log,
     verbose: !!flags.verbose,
     onToolClose: () => void exit(0),

@@ -1,7 +1,7 @@
 // App domain: pages, wx calls, mocks, evaluate, console and bindings.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Domain } from './dispatcher';
-import { errorMessage, headless } from './dispatcher';
+import { errorMessage } from './dispatcher';
 import { isSyncApi } from '../runtime/wx-api';
 import type { PageInstance } from '../runtime/simulation';
 
@@ -78,5 +78,10 @@ export const appDomain: Domain = {
     return {};
   },
   exit: () => ({}),
-  captureScreenshot: headless('App.captureScreenshot'),
+  captureScreenshot: async (_p, { sim }) => {
+    if (!sim.renderer) {
+      throw new Error('App.captureScreenshot needs the browser render mode: start the simulator with --render browser (or SIM_RENDER=browser); it lays pages out in Debian\'s chromium package');
+    }
+    return { data: (await sim.renderer.screenshot()).toString('base64') };
+  },
 };

@@ -5,6 +5,7 @@ import { errorMessage } from './dispatcher';
 import { exparser } from '../runtime/dom-env';
 import { attributeOf, attributesOf, innerText, querySelectorAll, toWxml } from '../runtime/tree';
 import { getByPath } from './page';
+import type { Rect } from '../render/renderer';
 
 interface ElementParams {
   elementId: string;
@@ -13,6 +14,16 @@ interface ElementParams {
 }
 
 const LONGPRESS_MS = 350;
+
+/** DOM layout properties answered from the renderer's rect (element.size() asks offsetWidth/offsetHeight). */
+const LAYOUT_PROPERTIES: Record<string, (r: Rect) => number> = {
+  offsetWidth: (r) => Math.round(r.width),
+  offsetHeight: (r) => Math.round(r.height),
+  offsetLeft: (r) => Math.round(r.left),
+  offsetTop: (r) => Math.round(r.top),
+  clientWidth: (r) => Math.round(r.width),
+  clientHeight: (r) => Math.round(r.height),
+};
 const touchState = new WeakMap<object, { timer?: NodeJS.Timeout; longpressed: boolean }>();
 
 function camel(name: string): string {
@@ -45,10 +56,14 @@ export const elementDomain: Domain = {
     const { node, page } = entry(p, ctx);
     return { elements: querySelectorAll(node, p.selector, ctx.sim.customIds).map((n) => ctx.elements.describe(n, page)) };
   },
-  getDOMProperties: (p: ElementParams, ctx) => {
-    const { node } = entry(p, ctx);
+  getDOMProperties: async (p: ElementParams, ctx) => {
+    const { node, page } = entry(p, ctx);
+    const renderer = ctx.sim.renderer;
+    const layoutNames = (p.names || []).filter((n: string) => n in LAYOUT_PROPERTIES);
+    const rect = renderer && layoutNames.length && node.$$ ? await renderer.rect(page.rendered, node.$$) : undefined;
     return {
       properties: (p.names || []).map((name: string) => {
+        if (rect && name in LAYOUT_PROPERTIES) return LAYOUT_PROPERTIES[name](rect);
         if (name === 'innerText') return innerText(node);
         if (name === 'textContent') return node.$$?.textContent ?? '';
         if (name === 'innerHTML' || name === 'outerHTML') return toWxml(node, name === 'outerHTML');
@@ -84,13 +99,22 @@ export const elementDomain: Domain = {
     const { node } = entry(p, ctx);
     return { attributes: (p.names || []).map((n: string) => attributeValue(attributeOf(node, n))) };
   },
-  getStyles: (p: ElementParams, ctx) => {
-    const { node } = entry(p, ctx);
+  getStyles: async (p: ElementParams, ctx) => {
+    const { node, page } = entry(p, ctx);
+    const names: string[] = (p.names || []).map((n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    if (ctx.sim.renderer && node.$$) {
+      const computed = await ctx.sim.renderer.computedStyle(page.rendered, node.$$, names);
+      return { styles: names.map((n) => computed[n] ?? '') };
+    }
     const style = node.$$?.style;
     return { styles: (p.names || []).map((n: string) => (style ? style.getPropertyValue(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) : '')) };
   },
-  getOffset: (p: ElementParams, ctx) => {
-    entry(p, ctx);
+  getOffset: async (p: ElementParams, ctx) => {
+    const { node, page } = entry(p, ctx);
+    if (ctx.sim.renderer && node.$$) {
+      const rect = await ctx.sim.renderer.rect(page.rendered, node.$$);
+      return { left: rect.left, top: rect.top };
+    }
     return { left: 0, top: 0 }; // no layout engine: every element sits at the origin
   },
   getWXML: (p: ElementParams, ctx) => ({ wxml: toWxml(entry(p, ctx).node, p.type === 'outer') }),

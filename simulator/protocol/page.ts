@@ -52,8 +52,23 @@ export const pageDomain: Domain = {
       throw new Error(errorMessage(err));
     }
   },
-  getWindowProperties: (p: { pageId: number; names?: string[] }, { sim }) => {
-    sim.findPage(p.pageId);
+  getWindowProperties: async (p: { pageId: number; names?: string[] }, { sim }) => {
+    const page = sim.findPage(p.pageId);
+    if (sim.renderer) {
+      const renderer = sim.renderer;
+      const answers: unknown[] = [];
+      for (const name of p.names || []) {
+        if (/^document\.(documentElement|body)\.scroll(Width|Height)$/.test(name)) {
+          const size = await renderer.pageSize(page.rendered);
+          answers.push(name.endsWith('Width') ? size.width : size.height);
+        } else if (/^(document\.(documentElement|body)\.scrollTop|window\.(scrollY|pageYOffset))$/.test(name)) {
+          answers.push(await renderer.scrollTop(page.rendered));
+        } else {
+          answers.push(0);
+        }
+      }
+      return { properties: answers };
+    }
     const win = domWindow();
     return {
       properties: (p.names || []).map((name) => {

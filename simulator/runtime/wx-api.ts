@@ -192,7 +192,12 @@ export function createWx(app: WxHost): any {
         return {};
       });
   }
-  asyncApi('pageScrollTo', () => ({}));
+  asyncApi('pageScrollTo', async (o) => {
+    // with a layout (browser render mode) the page really scrolls; headless there is nothing to scroll
+    const top = app.stack[app.stack.length - 1];
+    if (sim.renderer && top) await sim.renderer.pageScrollTo(top.rendered, Math.max(0, Number(o.scrollTop) || 0));
+    return {};
+  });
   asyncApi('startPullDownRefresh', () => ({}));
   asyncApi('stopPullDownRefresh', () => ({}));
 
