@@ -6,7 +6,10 @@ import { Simulation } from './runtime/simulation';
 import { startProtocolServer } from './protocol/server';
 import type { Log, MiniProgramHandler } from './runtime/types';
 import type { Renderer } from './render/renderer';
-import { createBrowserRenderer } from './render/browser';
+import { createBrowserRenderer, PhoneScreen, type BrowserRenderer } from './render/browser';
+import { startPreview, type RunningPreview } from './render/browser/preview';
+import { simulationHost } from './render/browser/preview-host';
+import { withScreen } from './render/browser/with-screen';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
 export { LoadError } from './runtime/project';
@@ -23,6 +26,9 @@ export interface SimulatorOptions {
   verbose?: boolean;
   /** 'headless' (default; no layout) or 'browser' (Chromium lays pages out); default $SIM_RENDER */
   render?: 'headless' | 'browser';
+  /** serve the live preview (a person's view of the app, in their browser) on 127.0.0.1:<port> (default
+   * $PREVIEW_PORT or 3002; 0 picks a free port) */
+  preview?: { port?: number; title?: string };
   /** internal: called when a client sends Tool.close */
   onToolClose?: () => void;
   /** internal: called when a client disconnects */
@@ -32,18 +38,51 @@ export interface SimulatorOptions {
 export interface RunningSimulator {
   wsEndpoint: string;
   port: number;
-  /** the page renderer, when one is active (browser mode) */
+  /** the page renderer, when one is active (browser mode, or the preview's screen) */
   renderer?: Renderer;
+  /** the live preview's address, when it was asked for */
+  previewUrl?: string;
   close(): Promise<void>;
 }
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const log: Log = options.log ?? (() => undefined);
   const project = loadProject(options.projectPath);
-  const sim = new Simulation({ project, handlers: options.handlers ?? {}, log, verbose: options.verbose });
+  const handlers = { ...(options.handlers ?? {}) };
+  const sim = new Simulation({ project, handlers, log, verbose: options.verbose });
   const render = renderMode(options.render);
-  if (render === 'browser') sim.renderer = createBrowserRenderer({ root: project.root, appJson: project.appJson, log });
-  await sim.start();
+  let browser: BrowserRenderer | undefined;
+  if (render === 'browser') browser = createBrowserRenderer({ root: project.root, appJson: project.appJson, log });
+  sim.renderer = browser;
+  let preview: RunningPreview | undefined;
+  const closeAll = async () => {
+    await preview?.close();
+    sim.close();
+    await sim.renderer?.close();
+  };
+  if (options.preview) {
+    const screen = browser?.screen ?? new PhoneScreen({ root: project.root, appJson: project.appJson, log });
+    if (!browser) sim.renderer = withScreen(undefined, screen);
+    try {
+      preview = await startPreview({ screen, host: simulationHost(sim, screen), port: options.preview.port, title: options.preview.title ?? project.appJson.window?.navigationBarTitleText as string | undefined, log });
+    } catch (err) {
+      await closeAll();
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw Object.assign(new Error('the preview could not listen: its port is in use (choose another with PREVIEW_PORT)'), { code: e.code });
+      throw err;
+    }
+    // while a person watches the preview, another mini program shows them its screen and waits for them
+    const watching = preview;
+    for (const [appId, handler] of Object.entries(handlers)) {
+      handlers[appId] = (jump, context) => handler(jump, watching.watched() ? { ...context, showScreen: (s) => screen.showForeign(s) } : context);
+    }
+  }
+  try {
+    await sim.start();
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
   let server;
   try {
     server = await startProtocolServer(sim, options.port ?? 0, {
@@ -52,8 +91,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       onDisconnect: options.onDisconnect,
     });
   } catch (err) {
-    sim.close();
-    await sim.renderer?.close();
+    await closeAll();
     throw err;
   }
   let closing: Promise<void> | undefined;
@@ -61,11 +99,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     wsEndpoint: `ws://127.0.0.1:${server.port}`,
     port: server.port,
     renderer: sim.renderer,
+    previewUrl: preview?.url,
     close: () => {
-      closing ??= server.close().then(async () => {
-        sim.close();
-        await sim.renderer?.close();
-      });
+      closing ??= server.close().then(closeAll);
       return closing;
     },
   };

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Log } from '../../runtime/types';
+import type { OtherMiniProgramScreen } from '../../../typings/mini-program-handler';
 import type { RenderedPage } from '../renderer';
 import { DEFAULT_DEVICE, type Device } from './device';
 import { PageMirror, type MirrorNode, type StyleScope } from './mirror';
@@ -20,18 +21,10 @@ export interface PhoneSink {
 }
 
 /** Another mini program's screen, drawn by phone.js in place of the app (the app is hidden meanwhile). */
-export interface ForeignScreen {
-  /** the navigation bar's title */
-  title: string;
-  brand?: string;
-  headline?: string;
-  amount?: string;
-  rows?: { label: string; value: string }[];
-  actions: { id: string; text: string; primary?: boolean }[];
-  note?: string;
-}
+export type ForeignScreen = OtherMiniProgramScreen;
 
-/** What a person did on a foreign screen: one of its actions' ids, or "back" (the navigation bar's back). */
+/** What a person did on a foreign screen: one of its actions' ids, "back" (the navigation bar's back), or "closed"
+ * (the screen went away without them: the app was relaunched or the simulator closed). */
 export type ForeignAction = string;
 
 export interface PhoneScreenOptions {
@@ -113,7 +106,7 @@ export class PhoneScreen {
 
   /** Shows another mini program's screen until a person acts on it; resolves with what they did. */
   showForeign(screen: ForeignScreen): Promise<ForeignAction> {
-    this.foreign?.resolve('back');
+    this.dropForeign();
     return new Promise((resolve) => {
       this.foreign = { screen, resolve };
       this.broadcast([{ type: 'foreign', screen }]);
@@ -130,13 +123,13 @@ export class PhoneScreen {
     return true;
   }
 
-  foreignScreen(): ForeignScreen | undefined {
-    return this.foreign?.screen;
+  /** Takes the foreign screen away without the person (the app was relaunched): its handler sees "closed". */
+  dropForeign(): void {
+    this.actOnForeign('closed');
   }
 
-  /** Drops every page and the foreign screen (the app was relaunched from scratch, or is closing). */
-  clearForeign(): void {
-    if (this.foreign) this.actOnForeign('back');
+  foreignScreen(): ForeignScreen | undefined {
+    return this.foreign?.screen;
   }
 
   // ---- sinks ---------------------------------------------------------------------------------------------------
@@ -200,9 +193,8 @@ export class PhoneScreen {
   close(): void {
     for (const entry of this.pages.values()) entry.mirror.close();
     this.pages.clear();
+    this.dropForeign();
     this.sinks.clear();
-    this.foreign?.resolve('back');
-    this.foreign = undefined;
   }
 
   // ---- the phone document -----------------------------------------------------------------------------------
