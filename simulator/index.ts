@@ -26,6 +26,8 @@ export interface SimulatorOptions {
   verbose?: boolean;
   /** 'headless' (default; no layout) or 'browser' (Chromium lays pages out); default $SIM_RENDER */
   render?: 'headless' | 'browser';
+  /** browser render mode: device pixels per CSS px in screenshots (default 1) and the system theme it emulates */
+  browser?: { scale?: number; theme?: 'light' | 'dark' };
   /** serve the live preview (a person's view of the app, in their browser) on 127.0.0.1:<port> (default
    * $PREVIEW_PORT or 3002; 0 picks a free port) */
   preview?: { port?: number; title?: string };
@@ -52,7 +54,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const sim = new Simulation({ project, handlers, log, verbose: options.verbose });
   const render = renderMode(options.render);
   let browser: BrowserRenderer | undefined;
-  if (render === 'browser') browser = createBrowserRenderer({ root: project.root, appJson: project.appJson, log });
+  if (render === 'browser') browser = createBrowserRenderer({ root: project.root, appJson: project.appJson, log, scale: options.browser?.scale, theme: options.browser?.theme });
   sim.renderer = browser;
   let preview: RunningPreview | undefined;
   const closeAll = async () => {
