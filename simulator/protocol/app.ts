@@ -1,19 +1,19 @@
-// App domain: pages, wx calls, mocks, evaluate, console and bindings.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-import type { Domain } from './dispatcher';
+// App domain: pages, wx calls, mocks, evaluate, console and bindings, the screenshot.
+import type { DomainHandlers } from './dispatcher';
 import { errorMessage } from './dispatcher';
 import { isSyncApi } from '../runtime/wx-api';
 import type { PageInstance } from '../runtime/simulation';
+import type { PageRef } from './methods';
 
-function describePage(p: PageInstance) {
+function describePage(p: PageInstance): PageRef {
   return { pageId: p.id, path: p.route, query: { ...p.query } };
 }
 
 async function settleValue(v: unknown): Promise<unknown> {
-  return v && typeof (v as any).then === 'function' ? await (v as Promise<unknown>) : v;
+  return v && typeof (v as Promise<unknown>).then === 'function' ? await (v as Promise<unknown>) : v;
 }
 
-export const appDomain: Domain = {
+export const appDomain: DomainHandlers<'App'> = {
   getCurrentPage: (_p, { sim }) => {
     const top = sim.app.top();
     if (!top) throw new Error('no page is open (the app is launching or was closed)');
@@ -21,14 +21,14 @@ export const appDomain: Domain = {
   },
   getPageStack: (_p, { sim }) => ({ pageStack: sim.app.stack.map(describePage) }),
 
-  callWxMethod: async (p: { method?: string; args?: unknown[]; pluginId?: string }, { sim }) => {
+  callWxMethod: async (p, { sim }) => {
     if (p.pluginId) throw new Error(`App.callWxMethod: plugins (${p.pluginId}) are not supported by the simulator`);
     const method = String(p.method);
     const args = Array.isArray(p.args) ? p.args : [];
     const fn = sim.app.wx[method];
     if (isSyncApi(method)) return { result: await settleValue(fn(...args)) };
-    const opts = args[0] && typeof args[0] === 'object' ? { ...(args[0] as object) } : {};
-    for (const k of ['success', 'fail', 'complete']) delete (opts as any)[k];
+    const opts: Record<string, unknown> = args[0] && typeof args[0] === 'object' ? { ...(args[0] as object) } : {};
+    for (const k of ['success', 'fail', 'complete']) delete opts[k];
     try {
       return { result: await fn(opts) };
     } catch (err) {
@@ -36,7 +36,7 @@ export const appDomain: Domain = {
     }
   },
 
-  mockWxMethod: (p: { method?: string; result?: unknown; functionDeclaration?: string; args?: unknown[]; pluginId?: string }, { sim }) => {
+  mockWxMethod: (p, { sim }) => {
     const method = String(p.method);
     if (/^(on|off)[A-Z]/.test(method)) throw new Error(`App.mockWxMethod: ${method} cannot be mocked (on*/off* listeners never can)`);
     if (p.functionDeclaration !== undefined && p.functionDeclaration !== null) {
@@ -58,7 +58,7 @@ export const appDomain: Domain = {
     return {};
   },
 
-  callFunction: async (p: { functionDeclaration?: string; args?: unknown[] }, { sim }) => {
+  callFunction: async (p, { sim }) => {
     const fn = sim.app.rebuildFunction(String(p.functionDeclaration));
     try {
       const result = await settleValue(fn(...(Array.isArray(p.args) ? p.args : [])));
@@ -72,16 +72,11 @@ export const appDomain: Domain = {
     sim.logEnabled = true;
     return {};
   },
-  addBinding: (p: { name?: string }, { sim }) => {
+  addBinding: (p, { sim }) => {
     if (!p.name || !/^[A-Za-z_$][\w$]*$/.test(p.name)) throw new Error(`App.addBinding: "${String(p.name)}" is not a valid function name`);
     sim.bindings.add(p.name);
     return {};
   },
   exit: () => ({}),
-  captureScreenshot: async (_p, { sim }) => {
-    if (!sim.renderer) {
-      throw new Error('App.captureScreenshot needs the browser render mode: start the simulator with --render browser (or SIM_RENDER=browser); it lays pages out in Debian\'s chromium package');
-    }
-    return { data: (await sim.renderer.screenshot()).toString('base64') };
-  },
+  captureScreenshot: async (_p, { sim }) => ({ data: (await sim.renderer.screenshot()).toString('base64') }),
 };

@@ -1,42 +1,35 @@
-// Element domain: reading an element, and acting on it as a finger would.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-import type { Context, Domain } from './dispatcher';
+// Element domain: reading an element (layout and styles from the renderer), and acting on it as a finger would.
+import type { Element as ExElement, MethodCaller } from '../runtime/exparser';
+import type { Context, DomainHandlers } from './dispatcher';
 import { errorMessage } from './dispatcher';
 import { exparser } from '../runtime/dom-env';
-import { attributeOf, attributesOf, innerText, querySelectorAll, toWxml } from '../runtime/tree';
-import { getByPath } from './page';
-import type { Rect } from '../render/renderer';
-
-interface ElementParams {
-  elementId: string;
-  pageId: number;
-  [k: string]: any;
-}
+import { attributeOf, attributesOf, innerText, toWxml } from '../runtime/tree';
+import { querySelectorAll } from '../runtime/selector';
+import { getByPath, plainData } from './page';
+import type { ElementTarget, Touch } from './methods';
 
 const LONGPRESS_MS = 350;
-
-/** DOM layout properties answered from the renderer's rect (element.size() asks offsetWidth/offsetHeight). */
-const LAYOUT_PROPERTIES: Record<string, (r: Rect) => number> = {
-  offsetWidth: (r) => Math.round(r.width),
-  offsetHeight: (r) => Math.round(r.height),
-  offsetLeft: (r) => Math.round(r.left),
-  offsetTop: (r) => Math.round(r.top),
-  clientWidth: (r) => Math.round(r.width),
-  clientHeight: (r) => Math.round(r.height),
-};
 const touchState = new WeakMap<object, { timer?: NodeJS.Timeout; longpressed: boolean }>();
+/** what a test typed into an input, slid a slider to, switched a switch to */
+const controlState = new WeakMap<ExElement, { value?: unknown; checked?: boolean }>();
+
+/** DOM properties that are layout: the renderer's rect answers them. */
+const RECT_PROPERTIES: Record<string, 'width' | 'height' | 'left' | 'top'> = {
+  offsetWidth: 'width', offsetHeight: 'height', clientWidth: 'width', clientHeight: 'height',
+  scrollWidth: 'width', scrollHeight: 'height', offsetLeft: 'left', offsetTop: 'top',
+};
 
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-function entry(p: ElementParams, ctx: Context) {
+function entry(p: ElementTarget, ctx: Context) {
   return ctx.elements.get(p.elementId, p.pageId);
 }
 
-function customCaller(p: ElementParams, ctx: Context): any {
+function customCaller(p: ElementTarget, ctx: Context): MethodCaller {
   const { node } = entry(p, ctx);
-  if (!ctx.sim.customIds.has(node.is)) throw new Error(`element ${p.elementId} is not a custom component: data/setData/callMethod need one`);
+  if (!ctx.sim.isCustomComponent(node)) throw new Error(`element ${p.elementId} is not a custom component: data/setData/callMethod need one`);
   return exparser().Element.getMethodCaller(node);
 }
 
@@ -45,159 +38,174 @@ function attributeValue(v: unknown): unknown {
   return typeof v === 'object' ? v : String(v);
 }
 
-export const elementDomain: Domain = {
-  getElement: (p: ElementParams, ctx) => {
+/** What a person typed into an <input>/<textarea> (the live preview), as element.value() reads it back. */
+export function rememberControlValue(node: ExElement, value: string): void {
+  state(node).value = value;
+}
+
+function state(node: ExElement) {
+  let s = controlState.get(node);
+  if (!s) controlState.set(node, (s = {}));
+  return s;
+}
+
+function isCustom(ctx: Context) {
+  return (n: ExElement) => ctx.sim.isCustomComponent(n);
+}
+
+const DEFAULT_TOUCH: Touch = { identifier: 0, pageX: 0, pageY: 0, clientX: 0, clientY: 0 };
+
+export const elementDomain: DomainHandlers<'Element'> = {
+  getElement: (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    const [first] = querySelectorAll(node, p.selector, ctx.sim.customIds);
+    const [first] = querySelectorAll(node, p.selector, isCustom(ctx));
     if (!first) throw new Error(`no element matches "${p.selector}" inside element ${p.elementId}`);
     return ctx.elements.describe(first, page);
   },
-  getElements: (p: ElementParams, ctx) => {
+  getElements: (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    return { elements: querySelectorAll(node, p.selector, ctx.sim.customIds).map((n) => ctx.elements.describe(n, page)) };
+    return { elements: querySelectorAll(node, p.selector, isCustom(ctx)).map((n) => ctx.elements.describe(n, page)) };
   },
-  getDOMProperties: async (p: ElementParams, ctx) => {
+  getDOMProperties: async (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    const renderer = ctx.sim.renderer;
-    const layoutNames = (p.names || []).filter((n: string) => n in LAYOUT_PROPERTIES);
-    const rect = renderer && layoutNames.length && node.$$ ? await renderer.rect(page.rendered, node.$$) : undefined;
-    return {
-      properties: (p.names || []).map((name: string) => {
-        if (rect && name in LAYOUT_PROPERTIES) return LAYOUT_PROPERTIES[name](rect);
-        if (name === 'innerText') return innerText(node);
-        if (name === 'textContent') return node.$$?.textContent ?? '';
-        if (name === 'innerHTML' || name === 'outerHTML') return toWxml(node, name === 'outerHTML');
-        if (name === 'value' && node.__simValue !== undefined) return node.__simValue;
-        if (name === 'id') return node.id;
-        if (name === 'className') return node.class;
-        const v = node.$$?.[name];
-        return typeof v === 'function' || (v && typeof v === 'object') ? undefined : v ?? null;
-      }),
-    };
+    const properties: unknown[] = [];
+    for (const name of p.names || []) {
+      if (name in RECT_PROPERTIES) {
+        properties.push(node.$$ ? (await ctx.sim.renderer.rect(page, node.$$))[RECT_PROPERTIES[name]] : 0);
+      } else if (name === 'innerText') properties.push(innerText(node));
+      else if (name === 'textContent') properties.push(node.$$?.textContent ?? '');
+      else if (name === 'innerHTML' || name === 'outerHTML') properties.push(toWxml(node, name === 'outerHTML'));
+      else if (name === 'value' && controlState.get(node)?.value !== undefined) properties.push(controlState.get(node)!.value);
+      else if (name === 'id') properties.push(node.id);
+      else if (name === 'className') properties.push(node.class);
+      else {
+        const v = (node.$$ as unknown as Record<string, unknown> | undefined)?.[name];
+        properties.push(typeof v === 'function' || (v && typeof v === 'object') ? undefined : (v ?? null));
+      }
+    }
+    return { properties };
   },
-  getProperties: (p: ElementParams, ctx) => {
+  getProperties: (p, ctx) => {
     const { node } = entry(p, ctx);
-    const isCustom = ctx.sim.customIds.has(node.is);
-    const data = isCustom ? exparser().Element.getMethodCaller(node).data : {};
+    const custom = ctx.sim.isCustomComponent(node);
+    const data = custom ? exparser().Element.getMethodCaller(node).data : {};
+    const own = controlState.get(node);
     return {
       properties: (p.names || []).map((name: string) => {
         if (name === '__propPublic') {
           const pub: Record<string, boolean> = {};
           for (const k of Object.keys(attributesOf(node))) pub[camel(k)] = true;
-          if (isCustom) for (const k of Object.keys(node.__behavior?.properties || data || {})) pub[k] = true;
-          for (const k of ['value', 'checked'].filter((k) => node[`__sim_${k}`] !== undefined)) pub[k] = true;
+          if (custom) for (const k of Object.keys(node.__behavior?.properties || data || {})) pub[k] = true;
+          if (own?.value !== undefined) pub.value = true;
+          if (own?.checked !== undefined) pub.checked = true;
           return pub;
         }
-        if (name === 'value' && node.__simValue !== undefined) return node.__simValue;
-        if (name === 'checked' && node.__simChecked !== undefined) return node.__simChecked;
-        if (isCustom && data && name in data) return data[name];
+        if (name === 'value' && own?.value !== undefined) return own.value;
+        if (name === 'checked' && own?.checked !== undefined) return own.checked;
+        if (custom && data && name in data) return data[name];
         return attributeOf(node, name) ?? null;
       }),
     };
   },
-  getAttributes: (p: ElementParams, ctx) => {
+  getAttributes: (p, ctx) => {
     const { node } = entry(p, ctx);
     return { attributes: (p.names || []).map((n: string) => attributeValue(attributeOf(node, n))) };
   },
-  getStyles: async (p: ElementParams, ctx) => {
+  getStyles: async (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    const names: string[] = (p.names || []).map((n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-    if (ctx.sim.renderer && node.$$) {
-      const computed = await ctx.sim.renderer.computedStyle(page.rendered, node.$$, names);
-      return { styles: names.map((n) => computed[n] ?? '') };
-    }
-    const style = node.$$?.style;
-    return { styles: (p.names || []).map((n: string) => (style ? style.getPropertyValue(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) : '')) };
+    const names = (p.names || []).map(String);
+    if (!node.$$) return { styles: names.map(() => '') };
+    const styles = await ctx.sim.renderer.computedStyle(page, node.$$, names);
+    return { styles: names.map((n) => styles[n] ?? '') };
   },
-  getOffset: async (p: ElementParams, ctx) => {
+  getOffset: async (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    if (ctx.sim.renderer && node.$$) {
-      const rect = await ctx.sim.renderer.rect(page.rendered, node.$$);
-      return { left: rect.left, top: rect.top };
-    }
-    return { left: 0, top: 0 }; // no layout engine: every element sits at the origin
+    if (!node.$$) return { left: 0, top: 0 };
+    const { left, top } = await ctx.sim.renderer.rect(page, node.$$);
+    return { left, top };
   },
-  getWXML: (p: ElementParams, ctx) => ({ wxml: toWxml(entry(p, ctx).node, p.type === 'outer') }),
-  tap: (p: ElementParams, ctx) => {
+  getWXML: (p, ctx) => ({ wxml: toWxml(entry(p, ctx).node, p.type === 'outer') }),
+  tap: (p, ctx) => {
     const { node, page } = entry(p, ctx);
     page.app.tap(node);
     return {};
   },
-  touchstart: (p: ElementParams, ctx) => {
+  touchstart: (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    const touches = p.touches ?? [{ identifier: 0, pageX: 0, pageY: 0, clientX: 0, clientY: 0 }];
+    const touches = p.touches ?? [DEFAULT_TOUCH];
     page.app.dispatch(node, 'touchstart', {}, { touches, changedTouches: p.changedTouches ?? touches });
-    const state = { longpressed: false, timer: undefined as NodeJS.Timeout | undefined };
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      state.longpressed = true;
+    const s = { longpressed: false, timer: undefined as NodeJS.Timeout | undefined };
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      s.longpressed = true;
       if (page.alive) {
         page.app.dispatch(node, 'longpress', { x: 0, y: 0 }, { touches });
         page.app.dispatch(node, 'longtap', { x: 0, y: 0 }, { touches });
       }
     }, LONGPRESS_MS);
-    state.timer.unref();
-    touchState.set(node, state);
+    s.timer.unref();
+    touchState.set(node, s);
     return {};
   },
-  touchmove: (p: ElementParams, ctx) => {
+  touchmove: (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    const state = touchState.get(node);
-    if (state?.timer) clearTimeout(state.timer);
-    if (state) state.longpressed = true; // a moving finger is no tap
+    const s = touchState.get(node);
+    if (s?.timer) clearTimeout(s.timer);
+    if (s) s.longpressed = true; // a moving finger is no tap
     page.app.dispatch(node, 'touchmove', {}, { touches: p.touches ?? [], changedTouches: p.changedTouches ?? [] });
     return {};
   },
-  touchend: (p: ElementParams, ctx) => {
+  touchend: (p, ctx) => {
     const { node, page } = entry(p, ctx);
-    const state = touchState.get(node);
+    const s = touchState.get(node);
     touchState.delete(node);
     page.app.dispatch(node, 'touchend', {}, { touches: [], changedTouches: p.changedTouches ?? [] });
-    if (state?.timer) {
-      clearTimeout(state.timer);
+    if (s?.timer) {
+      clearTimeout(s.timer);
       page.app.userTap(() => page.app.dispatch(node, 'tap', { x: 0, y: 0 }));
     }
     return {};
   },
-  triggerEvent: (p: ElementParams, ctx) => {
+  triggerEvent: (p, ctx) => {
     const { node, page } = entry(p, ctx);
     if (p.type === 'tap') page.app.userTap(() => page.app.dispatch(node, 'tap', p.detail ?? { x: 0, y: 0 }));
     else page.app.dispatch(node, String(p.type), p.detail ?? {}, { bubbles: false, composed: false });
     return {};
   },
-  dispatchEvent: (p: ElementParams, ctx) => {
+  dispatchEvent: (p, ctx) => {
     const { node, page } = entry(p, ctx);
     const type = String(p.eventName ?? p.type);
     page.app.dispatch(node, type, p.eventData?.detail ?? p.detail ?? {}, { bubbles: true, composed: true });
     return {};
   },
-  callFunction: (p: ElementParams, ctx) => {
+  callFunction: (p, ctx) => {
     const { node, page } = entry(p, ctx);
     const args: unknown[] = Array.isArray(p.args) ? p.args : [];
     const app = page.app;
+    const quiet = { bubbles: false, composed: false };
     switch (p.functionName) {
       case 'input.input':
       case 'textarea.input': {
         const value = String(args[0] ?? '');
-        node.__simValue = value;
-        app.dispatch(node, 'input', { value, cursor: value.length, keyCode: 0 }, { bubbles: false, composed: false });
+        state(node).value = value;
+        app.dispatch(node, 'input', { value, cursor: value.length, keyCode: 0 }, quiet);
         return {};
       }
       case 'switch.tap': {
-        const checked = !(node.__simChecked ?? ['true', true].includes(attributesOf(node).checked as string | boolean));
-        node.__simChecked = checked;
-        app.dispatch(node, 'change', { value: checked }, { bubbles: false, composed: false });
+        const checked = !(controlState.get(node)?.checked ?? ['true', true].includes(attributesOf(node).checked as string | boolean));
+        state(node).checked = checked;
+        app.dispatch(node, 'change', { value: checked }, quiet);
         return {};
       }
       case 'slider.slideTo':
-        node.__simValue = Number(args[0]);
-        app.dispatch(node, 'change', { value: Number(args[0]) }, { bubbles: false, composed: false });
+        state(node).value = Number(args[0]);
+        app.dispatch(node, 'change', { value: Number(args[0]) }, quiet);
         return {};
       case 'swiper.swipeTo':
-        app.dispatch(node, 'change', { current: Number(args[0]), source: 'touch' }, { bubbles: false, composed: false });
+        app.dispatch(node, 'change', { current: Number(args[0]), source: 'touch' }, quiet);
         return {};
       case 'scroll-view.scrollTo':
-        app.dispatch(node, 'scroll', { scrollLeft: Number(args[0]) || 0, scrollTop: Number(args[1]) || 0 }, { bubbles: false, composed: false });
+        app.dispatch(node, 'scroll', { scrollLeft: Number(args[0]) || 0, scrollTop: Number(args[1]) || 0 }, quiet);
         return {};
       case 'scroll-view.scrollTop':
       case 'scroll-view.scrollLeft':
@@ -208,21 +216,22 @@ export const elementDomain: Domain = {
         throw new Error(`Element.callFunction "${String(p.functionName)}" is not supported by the simulator`);
     }
   },
-  getData: (p: ElementParams, ctx) => ({ data: JSON.parse(JSON.stringify(getByPath(customCaller(p, ctx).data, p.path) ?? null)) }),
-  setData: (p: ElementParams, ctx) => {
+  getData: (p, ctx) => ({ data: plainData(getByPath(customCaller(p, ctx).data, p.path)) }),
+  setData: (p, ctx) => {
     customCaller(p, ctx).setData(p.data || {});
     return {};
   },
-  callMethod: async (p: ElementParams, ctx) => {
+  callMethod: async (p, ctx) => {
     const caller = customCaller(p, ctx);
-    if (typeof caller[p.method] !== 'function') throw new Error(`component has no method "${String(p.method)}"`);
+    const fn = caller[p.method];
+    if (typeof fn !== 'function') throw new Error(`component has no method "${String(p.method)}"`);
     try {
-      return { result: await caller[p.method](...(Array.isArray(p.args) ? p.args : [])) };
+      return { result: await fn.apply(caller, Array.isArray(p.args) ? p.args : []) };
     } catch (err) {
       throw new Error(errorMessage(err));
     }
   },
   callContextMethod: () => {
-    throw new Error('Element.callContextMethod (video/map contexts) is not supported by the headless simulator');
+    throw new Error('Element.callContextMethod (video/map contexts) is not supported by the simulator');
   },
 };

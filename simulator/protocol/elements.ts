@@ -1,12 +1,13 @@
 // Element ids handed to the client. An id stays valid while its node is in a live page; afterwards every call on it
 // fails with a message saying the element is gone, instead of acting on a detached node.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { Element as ExElement } from '../runtime/exparser';
 import { exparser } from '../runtime/dom-env';
 import type { PageInstance, Simulation } from '../runtime/simulation';
 import { tagOf } from '../runtime/tree';
+import type { ElementRef } from './methods';
 
 interface Entry {
-  node: any;
+  node: ExElement;
   page: PageInstance;
 }
 
@@ -17,15 +18,16 @@ export class ElementRegistry {
 
   constructor(private readonly sim: Simulation) {}
 
-  describe(node: any, page: PageInstance): { elementId: string; tagName: string; nodeId?: string } {
+  describe(node: ExElement, page: PageInstance): ElementRef {
     let id = this.ids.get(node);
     if (!id) {
       id = `el-${++this.seq}`;
       this.ids.set(node, id);
       this.byId.set(id, { node, page });
     }
-    const out: { elementId: string; tagName: string; nodeId?: string } = { elementId: id, tagName: tagOf(node) };
-    if (this.sim.customIds.has(node.is)) out.nodeId = id;
+    // DevTools reports tag names in lower case (its docs: element.tagName, "标签名，小写")
+    const out: ElementRef = { elementId: id, tagName: tagOf(node).toLowerCase() };
+    if (this.sim.isCustomComponent(node)) out.nodeId = id;
     return out;
   }
 

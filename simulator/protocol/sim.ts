@@ -1,8 +1,8 @@
 // Sim domain: what only a phone does (leave and come back, get killed, lose the network), the same controls as
 // the __sim global that evaluate() reaches.
-import type { Domain } from './dispatcher';
+import type { DomainHandlers } from './dispatcher';
 
-export const simDomain: Domain = {
+export const simDomain: DomainHandlers<'Sim'> = {
   appHide: (_p, { sim }) => sim.appHide(),
   appShow: (p, { sim }) => ({ enterOptions: sim.appShow(p) }),
   restart: (p, { sim }) => sim.restart(p),
@@ -12,7 +12,7 @@ export const simDomain: Domain = {
     return {};
   },
   getUi: (_p, { sim }) => ({ events: sim.controls.ui(), modal: sim.controls.modal() }),
-  answerModal: (p: { confirm?: boolean }, { sim }) => sim.answerModal(p.confirm !== false),
+  answerModal: (p, { sim }) => sim.answerModal(p.confirm !== false),
   getJumps: (_p, { sim }) => ({ jumps: sim.controls.jumps() }),
   getRequests: (_p, { sim }) => ({ requests: sim.controls.requests() }),
   getStorage: (_p, { sim }) => ({ storage: sim.controls.storage() }),

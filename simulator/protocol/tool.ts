@@ -1,16 +1,15 @@
 // Tool domain: what DevTools itself answers (version, quit, native UI actions).
-import type { Domain } from './dispatcher';
-import { headless } from './dispatcher';
+import type { DomainHandlers } from './dispatcher';
+import { notAvailable } from './dispatcher';
 import { SDK_VERSION } from '../runtime/types';
 
-export const toolDomain: Domain = {
-  getInfo: () => ({ SDKVersion: SDK_VERSION, version: 'simulator', headless: true }),
+export const toolDomain: DomainHandlers<'Tool'> = {
+  getInfo: (_p, { sim }) => ({ SDKVersion: SDK_VERSION, version: 'simulator', headless: sim.renderer.kind === 'headless', render: sim.renderer.kind }),
   close: (_p, ctx) => {
     ctx.requestClose();
     return {};
   },
-  native: (p: { method?: string; data?: { url?: string } }, ctx) => {
-    const { sim } = ctx;
+  native: (p, { sim }) => {
     switch (p.method) {
       case 'confirmModal':
         return sim.answerModal(true);
@@ -30,9 +29,9 @@ export const toolDomain: Domain = {
     }
   },
   getTestAccounts: () => ({ accounts: [] }),
-  enableRemoteDebug: headless('Remote debugging'),
-  startAudits: headless('Audits'),
-  stopAudits: headless('Audits'),
+  enableRemoteDebug: notAvailable('Remote debugging'),
+  startAudits: notAvailable('Audits'),
+  stopAudits: notAvailable('Audits'),
   getTicket: () => {
     throw new Error('Tool.getTicket: the simulator has no WeChat login');
   },

@@ -1,13 +1,21 @@
-// simulator/render/renderer.ts
+// The Renderer seam: what the runtime tells the screen (a page was created, unloaded, brought on screen) and what
+// the protocol asks it (layout, styles, scrolling, pictures). Headless answers without layout (headless.ts); the
+// browser mode (render/browser/) lays pages out in Chromium. The runtime never knows which one it talks to.
+import type { Project } from '../runtime/project';
+import type { Log } from '../runtime/types';
+
 export interface Rect { left: number; top: number; width: number; height: number }
+
 export interface RenderedPage {
-  id: number;                 // the automator pageId
+  /** the automator pageId */
+  id: number;
   route: string;
   /** the jsdom element that holds the page's rendered DOM (exparser renders into jsdom) */
   container: Element;
   /** the page's window config: app.json `window` merged with the page's json (navigationBarTitleText...) */
   windowConfig: Record<string, unknown>;
 }
+
 export interface Renderer {
   readonly kind: 'headless' | 'browser';
   /** a page was created (its container is in the jsdom document) */
@@ -26,3 +34,23 @@ export interface Renderer {
   screenshot(): Promise<Buffer>;
   close(): Promise<void>;
 }
+
+export type RenderMode = Renderer['kind'];
+
+/** What a renderer is built from. */
+export interface RendererOptions {
+  /** the loaded mini program (root folder, app.json), for the browser mode's wxss */
+  project: Project;
+  /** the simulated window, as getSystemInfoSync reports it */
+  window: { width: number; height: number; pixelRatio: number };
+  /** the simulator's own diagnostics */
+  log: Log;
+  /** browser mode: device pixels per CSS px in screenshots (default 1), and the system theme Chromium emulates */
+  browser?: { scale?: number; theme?: 'light' | 'dark' };
+}
+
+/**
+ * The contract of a render mode module: `simulator/render/<mode>/index.ts` exports `createRenderer` of this type.
+ * It may take its time (a browser starts) and must reject with a message saying what to install when it cannot.
+ */
+export type RendererFactory = (options: RendererOptions) => Promise<Renderer>;

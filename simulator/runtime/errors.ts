@@ -10,3 +10,7 @@ export class ApiFailure {
 export function fail(reason: string): never {
   throw new ApiFailure(reason);
 }
+
+/** The project itself is wrong (a component path that resolves to nothing, a page without a template...): a compile
+ * error in DevTools, never something the app's code threw. */
+export class ConfigError extends Error {}

@@ -193,9 +193,9 @@ export function createWx(app: WxHost): any {
       });
   }
   asyncApi('pageScrollTo', async (o) => {
-    // with a layout (browser render mode) the page really scrolls; headless there is nothing to scroll
-    const top = app.stack[app.stack.length - 1];
-    if (sim.renderer && top) await sim.renderer.pageScrollTo(top.rendered, Math.max(0, Number(o.scrollTop) || 0));
+    // the renderer scrolls the page on screen (browser mode), or remembers where it was asked to go (headless)
+    const top = app.top();
+    if (top) await sim.renderer.pageScrollTo(top, Math.max(0, Number(o.scrollTop) || 0));
     return {};
   });
   asyncApi('startPullDownRefresh', () => ({}));

@@ -5,6 +5,7 @@ import automator from 'miniprogram-automator';
 import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import type Page from 'miniprogram-automator/out/Page';
 import { startSimulator, type MiniProgramHandler } from '../../simulator';
+import type { MethodName, ParamsOf, ResultOf } from '../../simulator/protocol/methods';
 
 export const FIXTURE = path.join(__dirname, '..', 'fixtures', 'sim-app');
 export const INDEX = 'pages/index/index';
@@ -37,6 +38,11 @@ export async function openSession(handlers?: Record<string, MiniProgramHandler>)
       await simulator.close();
     },
   };
+}
+
+/** One protocol call, typed by the simulator's method map (the same map its dispatcher is checked against). */
+export function send<K extends MethodName>(mp: MiniProgram, method: K, params: ParamsOf<K>): Promise<ResultOf<K>> {
+  return (mp as unknown as { send(m: string, p: object): Promise<ResultOf<K>> }).send(method, params);
 }
 
 /** reLaunch without the client's fixed 3 s sleep, and the page it opened. */

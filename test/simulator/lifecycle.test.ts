@@ -1,7 +1,7 @@
 // Lifecycles in WeChat's order, routing with query strings, the user-tap rule of navigateToMiniProgram and the
 // trip through another mini program, and the Sim domain (hide/show, cold restart, offline).
 import automator from 'miniprogram-automator';
-import { openSession, relaunch, textOf, waitFor, events, clearEvents, INDEX, type Session } from './helpers';
+import { openSession, relaunch, textOf, waitFor, events, clearEvents, send, INDEX, type Session } from './helpers';
 
 declare const __sim: {
   appHide(): unknown;
@@ -166,9 +166,8 @@ describe('Sim domain', () => {
       'app.onHide', 'index.onHide', 'card.pageHide', 'wx.onAppHide',
       'app.onShow {"scene":1038,"path":"pages/index/index","referrerInfo":{"appId":"wxprovider","extraData":{"via":"sim"}}}',
     ]);
-    const send = (m: string, p: object) => (mp as unknown as { send(m: string, p: object): Promise<Record<string, unknown>> }).send(m, p);
-    await send('Sim.appHide', {});
-    const shown = await send('Sim.appShow', { scene: 1007, query: { a: '1' } });
+    await send(mp, 'Sim.appHide', {});
+    const shown = await send(mp, 'Sim.appShow', { scene: 1007, query: { a: '1' } });
     expect(shown.enterOptions).toEqual({ scene: 1007, path: INDEX, query: { a: '1' }, referrerInfo: {} });
     expect(await mp.callWxMethod('getLaunchOptionsSync')).toMatchObject({ scene: 1001 });
   });

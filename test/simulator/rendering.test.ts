@@ -125,9 +125,9 @@ describe('events', () => {
   });
 
   it('answers clear errors for what a headless runtime cannot do', async () => {
-    await expect(session.miniProgram.screenshot()).rejects.toThrow(/headless simulator cannot do it/);
+    await expect(session.miniProgram.screenshot()).rejects.toThrow(/needs a screen: the simulator runs in headless mode. Start it with --render browser/);
     await expect(page.getElementsByXpath('//view')).rejects.toThrow(/XPath selectors are not supported/);
-    await expect(page.$$('div:hover')).rejects.toThrow(/unsupported selector/);
+    await expect(page.$$('view[data-id')).rejects.toThrow(/unsupported selector "view\[data-id"/);
   });
 });
 

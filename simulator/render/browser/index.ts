@@ -4,9 +4,9 @@
 // for it. Where Chromium is missing, only layout calls fail, with a message that names the package to install.
 import type { Page } from 'playwright-core';
 import type { Log } from '../../runtime/types';
-import type { Rect, RenderedPage, Renderer } from '../renderer';
+import type { Rect, RenderedPage, Renderer, RendererFactory } from '../renderer';
 import { launchChromium, type LaunchedChromium } from './chromium';
-import { DEFAULT_DEVICE, type Device } from './device';
+import type { Device } from './device';
 import { PhoneScreen, type PhoneMessage } from './screen';
 
 export { PhoneScreen } from './screen';
@@ -171,8 +171,15 @@ export class BrowserRenderer implements Renderer {
   }
 }
 
-export function createBrowserRenderer(options: BrowserRendererOptions): BrowserRenderer {
-  return new BrowserRenderer(options);
-}
-
-export { DEFAULT_DEVICE as DEVICE };
+/**
+ * The render mode factory (see ../index.ts). It answers at once: Chromium starts meanwhile, and where it cannot
+ * (not installed), the app still runs and only layout calls fail, naming the package to install.
+ */
+export const createRenderer: RendererFactory = async (options) =>
+  new BrowserRenderer({
+    root: options.project.root,
+    appJson: options.project.appJson,
+    log: options.log,
+    scale: options.browser?.scale,
+    theme: options.browser?.theme,
+  });
