@@ -25,7 +25,6 @@ export function payPageScreen(jump: MiniProgramJump): OtherMiniProgramScreen {
   const rows = [
     { label: '商品', value: String(fields.body ?? '') },
     { label: '商户号', value: String(fields.mchid ?? '') },
-    { label: '商户订单号', value: String(fields.out_trade_no ?? '') },
   ].filter((r) => r.value);
   return {
     title: '小微聚付',
