@@ -68,7 +68,8 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
   const { screen, host } = options;
   const log = options.log ?? (() => undefined);
   const title = options.title ?? 'mini program preview';
-  const streams = new Set<http.ServerResponse>();
+  /** open SSE streams, each with what ends its subscription to the screen */
+  const streams = new Map<http.ServerResponse, () => void>();
   const sessions: string[] = [];
   let relaunching: Promise<void> = Promise.resolve();
 
@@ -155,18 +156,23 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
       const session = url.searchParams.get('session') ?? '';
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': phone\n\n');
-      const write = (messages: PhoneMessage[]) => res.write(`data: ${JSON.stringify(messages)}\n\n`);
       let unsubscribe: (() => void) | undefined;
       let closed = false;
-      streams.add(res);
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+      const write = (text: string) => {
+        if (!closed && !res.writableEnded && !res.destroyed) res.write(text);
+      };
+      const heartbeat = setInterval(() => write(': keep-alive\n\n'), 15000);
       heartbeat.unref();
-      req.on('close', () => {
+      const end = () => {
+        if (closed) return;
         closed = true;
         clearInterval(heartbeat);
         streams.delete(res);
         unsubscribe?.();
-      });
+      };
+      streams.set(res, end);
+      req.on('close', end);
+      res.on('error', end);
       // a page load is a new session: the app starts again for it; an EventSource reconnect is not
       const fresh = !sessions.includes(session);
       if (fresh) {
@@ -174,7 +180,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
         if (sessions.length > 100) sessions.shift();
       }
       void (fresh ? relaunch() : relaunching).then(() => {
-        if (!closed) unsubscribe = screen.subscribe({ send: write });
+        if (!closed) unsubscribe = screen.subscribe({ send: (messages: PhoneMessage[]) => write(`data: ${JSON.stringify(messages)}\n\n`) });
       });
       return undefined;
     }
@@ -211,8 +217,10 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
     watched: () => streams.size > 0,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
-        for (const res of streams) res.end();
-        streams.clear();
+        for (const [res, end] of [...streams]) {
+          end();
+          res.end();
+        }
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
