@@ -113,3 +113,17 @@ it('shows the page on top after a navigation, with its own navigation bar colour
   const png2 = decodePng(Buffer.from((await miniProgram.screenshot()) as string, 'base64'));
   expect(pixel(png2, 10, 40)).toEqual([255, 255, 255]);
 });
+
+it('follows the system theme in wxss (@media prefers-color-scheme) when started dark', async () => {
+  const dark = await startSimulator({ projectPath: FIXTURE, port: 0, render: 'browser', browser: { theme: 'dark' } });
+  const darkProgram = await automator.connect({ wsEndpoint: dark.wsEndpoint });
+  try {
+    const darkPage = (await darkProgram.currentPage())!;
+    expect(await (await darkPage.$('#page-label'))!.style('color')).toBe('rgb(0, 200, 0)');
+    // the light simulator beside it is unchanged
+    expect(await (await el('#page-label')).style('color')).toBe('rgb(0, 128, 0)');
+  } finally {
+    darkProgram.disconnect();
+    await dark.close();
+  }
+}, 30000);

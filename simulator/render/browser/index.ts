@@ -17,7 +17,7 @@ export { DEFAULT_DEVICE, windowSize } from './device';
 export interface BrowserRendererOptions {
   /** the mini program root (where app.json is) */
   root: string;
-  appJson: { usingComponents?: Record<string, string>; window?: Record<string, unknown> };
+  appJson: { usingComponents?: Record<string, string>; window?: Record<string, unknown>; darkmode?: boolean };
   /** the phone; default an iPhone 6/7/8-sized screen (375 x 667) */
   device?: Device;
   /** device pixels per CSS px in screenshots (default 1: a screenshot is as wide as the window, 375 px) */

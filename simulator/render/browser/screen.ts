@@ -30,7 +30,7 @@ export type ForeignAction = string;
 export interface PhoneScreenOptions {
   /** the mini program root (where app.json is) */
   root: string;
-  appJson: { usingComponents?: Record<string, string>; window?: Record<string, unknown> };
+  appJson: { usingComponents?: Record<string, string>; window?: Record<string, unknown>; darkmode?: boolean };
   device?: Device;
   log?: Log;
 }
@@ -49,6 +49,8 @@ export class PhoneScreen {
   readonly device: Device;
   private readonly root: string;
   private readonly appUsingComponents: Record<string, string>;
+  /** app.json "darkmode": WeChat's components follow the system theme */
+  private readonly darkmode: boolean;
   private wxss: CompiledWxss | undefined;
   private readonly pages = new Map<number, ScreenPage>();
   private readonly sinks = new Set<PhoneSink>();
@@ -62,6 +64,7 @@ export class PhoneScreen {
   constructor(options: PhoneScreenOptions) {
     this.root = options.root;
     this.appUsingComponents = options.appJson.usingComponents || {};
+    this.darkmode = options.appJson.darkmode === true;
     this.device = options.device ?? DEFAULT_DEVICE;
     this.log = options.log ?? (() => undefined);
   }
@@ -287,7 +290,16 @@ export class PhoneScreen {
       tree = snapshot.tree;
       styles = this.newStyles(entry, snapshot.components);
     }
-    return { type: 'attach', page: entry.page.id, route: entry.page.route, window: this.windowOf(entry.page), css: this.pageCss(entry.page), tree, styles };
+    return {
+      type: 'attach',
+      page: entry.page.id,
+      route: entry.page.route,
+      window: this.windowOf(entry.page),
+      darkmode: this.darkmode,
+      css: this.pageCss(entry.page),
+      tree,
+      styles,
+    };
   }
 
   private showMessage(): PhoneMessage {

@@ -64,6 +64,7 @@
     doc.open();
     doc.write('<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head><body></body></html>');
     doc.close();
+    if (m.darkmode) doc.documentElement.setAttribute('data-darkmode', '');
     for (const [key, css] of [['wechat', el('wechat-css').textContent], ['app', m.css || '']]) {
       const style = doc.createElement('style');
       style.setAttribute('data-sheet', key);
