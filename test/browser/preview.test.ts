@@ -1,5 +1,6 @@
 // The live preview, used as a person uses it: a real browser (Chromium through playwright-core) opens the preview,
 // clicks 确认支付, sees the stand-in 小微聚付 page, clicks 立即支付, and is back in the app, which says 支付成功.
+import http from 'node:http';
 import path from 'node:path';
 import type { BrowserContext, Page as Tab } from 'playwright-core';
 import automator from 'miniprogram-automator';
@@ -128,6 +129,29 @@ it('turns a person\'s typing into input events and shows the setData it causes',
   } finally {
     await tab.close();
     miniProgram.disconnect();
+    await sim.close();
+  }
+}, 30000);
+
+it('lets only its own page drive the app: JSON actions to 127.0.0.1 or localhost', async () => {
+  const sim = await startSimulator({ projectPath: path.join(__dirname, '..', 'fixtures', 'render-app'), port: 0, preview: { port: 0 } });
+  const ask = (headers: Record<string, string>, body = '{"type":"back"}') =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(`${sim.previewUrl}action`, { method: 'POST', headers, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  try {
+    // another site's form (text/plain), a rebound host name, a cross-site fetch: refused before anything happens
+    expect(await ask({ 'content-type': 'text/plain' })).toBe(415);
+    expect(await ask({ 'content-type': 'application/json', host: 'evil.example:3002' })).toBe(403);
+    expect(await ask({ 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' })).toBe(403);
+    // the page's own request reaches the app (which answers that it cannot go back from its first page)
+    expect(await ask({ 'content-type': 'application/json' })).toBe(409);
+  } finally {
     await sim.close();
   }
 }, 30000);

@@ -136,6 +136,21 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
     }
   };
 
+  /**
+   * Only the preview page itself may drive the app: a request must name this machine as its host (no DNS rebinding)
+   * and not come from another site; actions must be JSON (another site's form cannot send that without asking).
+   */
+  const refusal = (req: http.IncomingMessage): HttpError | undefined => {
+    if (!/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(String(req.headers.host ?? ''))) {
+      return new HttpError(403, 'bad_host', 'the preview answers only requests to 127.0.0.1 or localhost');
+    }
+    if (req.headers['sec-fetch-site'] === 'cross-site') return new HttpError(403, 'cross_site', 'the preview is driven from its own page only');
+    if (req.method === 'POST' && !/^application\/json\b/.test(String(req.headers['content-type'] ?? ''))) {
+      return new HttpError(415, 'not_json', 'send the action as application/json');
+    }
+    return undefined;
+  };
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://preview');
     const send = (status: number, type: string, body: string | Buffer) => {
@@ -147,6 +162,8 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
       if (e.status >= 500) log(`preview: ${e.message}`);
       send(e.status, 'application/json', JSON.stringify({ error: { code: e.code, message: e.message } }));
     };
+    const refused = refusal(req);
+    if (refused) return fail(refused);
     if (req.method === 'GET' && url.pathname === '/') return send(200, 'text/html; charset=utf-8', screen.document('preview', title));
     if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
       const file = screen.file(url.pathname.slice('/files/'.length));
