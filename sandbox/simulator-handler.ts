@@ -4,14 +4,15 @@
 // Contract (simulator/ and the e2e suite rely on it):
 //   createProviderHandlers(sandboxUrl): Record<appId, MiniProgramHandler>, keyed by
 //   小微聚付 'wx959c8c1fb2d89988' and PayJS 'wx959c8c1fb2d877b5'.
-//   The default export is handlers for process.env.SANDBOX_URL (default http://127.0.0.1:3001), loadable by the
-//   simulator CLI as a handler module.
+//   The default export is handlers for the sandbox at SANDBOX_URL, else http://127.0.0.1:<SANDBOX_PORT> (3001 by
+//   default, as `npm run serve` starts it): the project's simulator.handlers.js exports it.
 // While a person watches the simulator's live preview, the handler shows them the stand-in pay page first
 // (preview-pay-page.ts) and acts out their choice.
 // A sandbox refusal (bad sign, invalid field) comes back as {success: false, resultCode: <code>, msg: <message>},
 // as the real pay mini program would show an error and let the user return.
 
 import { postJson } from '../server/http-post';
+import { DEV_HOST, DEV_SANDBOX_PORT } from '../config/dev-defaults';
 import { actOutChoice, payPageScreen } from './preview-pay-page';
 
 import type { MiniProgramHandler } from '../typings/mini-program-handler';
@@ -48,4 +49,26 @@ export function createProviderHandlers(sandboxUrl: string): Record<string, MiniP
   return { [PROVIDER_APP_IDS.xiaoweijufu]: handler, [PROVIDER_APP_IDS.payjs]: handler };
 }
 
-export default createProviderHandlers(process.env.SANDBOX_URL ?? 'http://127.0.0.1:3001');
+/** Where `npm run serve` put the sandbox: SANDBOX_URL, else 127.0.0.1 at SANDBOX_PORT (default 3001). */
+export function sandboxUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SANDBOX_URL) return env.SANDBOX_URL;
+  const port = env.SANDBOX_PORT || String(DEV_SANDBOX_PORT);
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw new Error(`SANDBOX_PORT must be the sandbox's port (1..65535), got "${port}"`);
+  }
+  return `http://${DEV_HOST}:${port}`;
+}
+
+/** The handlers for the sandbox the environment names; a bad SANDBOX_PORT fails the jump (and says why), not the import. */
+function handlersFromEnv(): Record<string, MiniProgramHandler> {
+  try {
+    return createProviderHandlers(sandboxUrlFromEnv());
+  } catch (err) {
+    const refuse: MiniProgramHandler = async () => {
+      throw err;
+    };
+    return { [PROVIDER_APP_IDS.xiaoweijufu]: refuse, [PROVIDER_APP_IDS.payjs]: refuse };
+  }
+}
+
+export default handlersFromEnv();

@@ -1,84 +1,147 @@
 #!/usr/bin/env node
 // WeChat DevTools' command line, as far as miniprogram-automator uses it:
-//   cli.js auto --project <dir> --auto-port <port> [--trust-project] [--handlers <module>] [--render headless|browser]
-//          [--keep-alive] [--verbose]
-// so that automator.launch({cliPath: 'simulator/cli.js', projectPath}) starts the headless simulator.
-// `--handlers` (or SIM_HANDLERS) names a module whose default export (or module.exports) maps appId -> handler
-// for wx.navigateToMiniProgram. `--render browser` (or SIM_RENDER=browser) lays pages out in Chromium. The process
-// exits on Tool.close, when its client disconnects (unless --keep-alive), and on SIGINT/SIGTERM; a project that
-// cannot load exits with status 1 and says why.
+//   cli.js auto --project <dir> --auto-port <port> [DevTools' other auto flags] [the simulator's own flags]
+// so that automator.launch({cliPath: 'simulator/cli.js', projectPath}) starts the simulator (launch puts its `args`
+// first: `cli.js --verbose auto --project ...`). DevTools' older form `cli.js --auto <dir>` works too.
+// The process exits on Tool.close, when its last client disconnects (unless --keep-alive), and on SIGINT/SIGTERM;
+// a project that cannot load exits 1 and says why; a bad argument exits 2. Everything the simulator says goes to
+// stderr and to <project>/.simulator.log, so it can be read when automator.launch (which hides the output) started it.
 'use strict';
 
+const fs = require('node:fs');
 const path = require('node:path');
+const { parseArgs } = require('node:util');
 
-function parseArgs(argv) {
-  const out = { command: undefined, flags: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) out.flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out.flags[a.slice(2)] = argv[++i];
-      else out.flags[a.slice(2)] = true;
-    } else if (!out.command) out.command = a;
-  }
-  return out;
-}
+const USAGE = `usage: simulator/cli.js auto --project <dir> [--auto-port <port>] [options]
 
-function usage(message) {
-  process.stderr.write(`simulator: ${message}\nusage: simulator/cli.js auto --project <dir> --auto-port <port> [--handlers <module>] [--render headless|browser] [--keep-alive] [--verbose]\n`);
+DevTools' flags (accepted; those without meaning here are ignored):
+  --project <dir>        the project (where project.config.json is)         (also: --auto <dir>)
+  --auto-port <port>     port of the automation WebSocket on 127.0.0.1 (default 9420; 0 picks one)
+  --auto-account <id>, --ticket <t>, --trust-project, --lang <en|zh>, --port <n>, --appid <id>, --ext-appid <id>
+  --debug                same as --verbose
+  -h, --help             this text
+The simulator's own:
+  --handlers <module>    stand-ins for other mini programs (default: the project's simulator.handlers.js; env SIM_HANDLERS)
+  --render <mode>        headless (default) or browser (env SIM_RENDER)
+  --log-file <file>      where the log goes besides stderr (default <project>/.simulator.log; env SIM_LOG_FILE)
+  --keep-alive           keep running when the last client disconnects
+  --verbose              also log the app's console output
+`;
+
+const OPTIONS = {
+  project: { type: 'string' },
+  auto: { type: 'string' },
+  'auto-port': { type: 'string' },
+  'auto-account': { type: 'string' },
+  ticket: { type: 'string' },
+  'trust-project': { type: 'boolean' },
+  lang: { type: 'string' },
+  port: { type: 'string' },
+  appid: { type: 'string' },
+  'ext-appid': { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  handlers: { type: 'string' },
+  render: { type: 'string' },
+  'log-file': { type: 'string' },
+  'keep-alive': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+};
+
+function usageError(message) {
+  process.stderr.write(`simulator: ${message}\n\n${USAGE}`);
   process.exit(2);
 }
 
-async function main() {
-  const { command, flags } = parseArgs(process.argv.slice(2));
-  if (command !== 'auto') usage(command ? `unknown command "${command}" (only "auto" is supported)` : 'missing command "auto"');
-  if (typeof flags.project !== 'string') usage('--project <dir> is required');
-  const port = flags['auto-port'] === undefined ? 9420 : Number(flags['auto-port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--auto-port must be a port number, got "${flags['auto-port']}"`);
-  const render = flags.render === undefined ? undefined : String(flags.render);
-  if (render !== undefined && render !== 'headless' && render !== 'browser') usage(`--render must be headless or browser, got "${render}"`);
-
-  // the simulator and handler modules are TypeScript
-  require('esbuild-register/dist/node').register({ target: 'es2020' });
-  const { startSimulator } = require('./index.ts');
-
-  let handlers = {};
-  const handlersPath = typeof flags.handlers === 'string' ? flags.handlers : process.env.SIM_HANDLERS;
-  if (handlersPath) {
-    const mod = require(path.resolve(handlersPath));
-    handlers = (mod && mod.__esModule && mod.default) || mod.default || mod;
-    if (!handlers || typeof handlers !== 'object') throw new Error(`--handlers ${handlersPath} must export an object mapping appId to a handler function`);
+function readArgs(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // node's messages name the option and say what is wrong ("Unknown option '--foo'", "... argument missing")
+    usageError(String(err && err.message ? err.message : err).replace(/\. To specify a positional argument.*$/s, ''));
   }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const [command, ...rest] = positionals;
+  if (command === undefined && values.auto === undefined) usageError('missing command "auto"');
+  if (command !== undefined && command !== 'auto') {
+    usageError(`"${command}" is a WeChat DevTools command the simulator does not have; it only runs "auto" (automation)`);
+  }
+  if (rest.length) usageError(`unexpected argument "${rest[0]}"`);
+  const project = values.project ?? values.auto;
+  if (!project) usageError('--project <dir> is required');
+  const port = values['auto-port'] === undefined ? 9420 : Number(values['auto-port']);
+  if (!/^\d+$/.test(String(values['auto-port'] ?? '9420')) || port > 65535) {
+    usageError(`--auto-port must be a port number 0..65535, got "${values['auto-port']}"`);
+  }
+  return { values, project: path.resolve(project), port };
+}
 
-  const log = (line) => process.stderr.write(`simulator: ${line}\n`);
+/** stderr plus a log file beside the project, written synchronously so an exit loses nothing. */
+function openLog(file) {
+  let fd;
+  let failure;
+  if (file) {
+    try {
+      fd = fs.openSync(file, 'w');
+    } catch (err) {
+      failure = err.message;
+    }
+  }
+  const log = (line) => {
+    process.stderr.write(`simulator: ${line}\n`);
+    if (fd !== undefined) fs.writeSync(fd, `${new Date().toISOString()} ${line}\n`);
+  };
+  if (failure) log(`cannot write the log file ${file}: ${failure}`);
+  return log;
+}
+
+async function main() {
+  const { values, project, port } = readArgs(process.argv.slice(2));
+  const logFile = values['log-file'] ?? process.env.SIM_LOG_FILE ?? (fs.existsSync(project) ? path.join(project, '.simulator.log') : undefined);
+  const log = openLog(logFile);
+  log(`starting for ${project} (arguments: ${process.argv.slice(2).join(' ')})`);
+
   let simulator;
   let exiting = false;
-  const exit = async (code) => {
+  const exit = async (code, why) => {
     if (exiting) return;
     exiting = true;
+    if (why) log(why);
     if (simulator) await simulator.close().catch(() => undefined);
     process.exit(code);
   };
-  simulator = await startSimulator({
-    projectPath: flags.project,
-    port,
-    handlers,
-    render,
-    log,
-    verbose: !!flags.verbose,
-    onToolClose: () => void exit(0),
-    onDisconnect: (remaining) => {
-      if (remaining === 0 && !flags['keep-alive']) void exit(0);
-    },
-  });
-  process.on('SIGINT', () => void exit(0));
-  process.on('SIGTERM', () => void exit(0));
+  try {
+    // the simulator and handler modules are TypeScript
+    require('esbuild-register/dist/node').register({ target: 'es2020' });
+    const { startSimulator } = require('./index.ts');
+    const { parseRenderMode } = require('./render/index.ts');
+    const render = parseRenderMode(values.render ?? process.env.SIM_RENDER, values.render !== undefined ? '--render' : 'SIM_RENDER');
+    simulator = await startSimulator({
+      projectPath: project,
+      port,
+      handlers: values.handlers ?? process.env.SIM_HANDLERS ?? undefined,
+      render,
+      log,
+      verbose: !!(values.verbose || values.debug),
+      onToolClose: () => void exit(0, 'Tool.close received: exiting'),
+      onDisconnect: (remaining) => {
+        if (remaining === 0 && !values['keep-alive']) void exit(0, 'the last client disconnected: exiting');
+      },
+    });
+  } catch (err) {
+    log(`cannot start: ${err && err.message ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  process.on('SIGINT', () => void exit(0, 'SIGINT: exiting'));
+  process.on('SIGTERM', () => void exit(0, 'SIGTERM: exiting'));
   process.on('unhandledRejection', (err) => log(`unhandled rejection in the app: ${err && err.stack ? err.stack : String(err)}`));
-  process.stdout.write(`simulator ready: ${simulator.wsEndpoint} (project ${path.resolve(flags.project)})\n`);
+  log(`ready: ${simulator.wsEndpoint} (${simulator.render} mode)`);
+  process.stdout.write(`simulator ready: ${simulator.wsEndpoint} (project ${project})\n`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`simulator: cannot start: ${err && err.message ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main();

@@ -6,7 +6,7 @@ import { Simulation } from './runtime/simulation';
 import { SIMULATED_WINDOW, type Log } from './runtime/types';
 import { startProtocolServer } from './protocol/server';
 import { createRenderer, parseRenderMode } from './render';
-import type { Renderer, RenderMode } from './render/renderer';
+import type { Renderer, RendererFactory, RenderMode } from './render/renderer';
 import { resolveHandlers, type Handlers } from './handlers';
 import { BrowserRenderer } from './render/browser';
 import { PhoneScreen } from './render/browser/screen';
@@ -15,7 +15,7 @@ import { simulationHost } from './render/browser/preview-host';
 import { withScreen } from './render/browser/with-screen';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
-export type { RenderMode } from './render/renderer';
+export type { RenderMode, Renderer, RendererFactory, RenderedPage, Rect } from './render/renderer';
 export { LoadError } from './runtime/project';
 export { PROJECT_HANDLERS_FILES } from './handlers';
 
@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   log?: Log;
   /** also copy the app's console output to `log` */
   verbose?: boolean;
+  /** internal (tests): builds the renderer instead of the `render` mode's own */
+  createRenderer?: RendererFactory;
   /** internal: called when a client sends Tool.close */
   onToolClose?: () => void;
   /** internal: called when a client disconnects */
@@ -65,12 +67,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const { handlers, source } = resolveHandlers(project.projectPath, options.handlers);
   const appIds = Object.keys(handlers);
   log(`handlers for other mini programs: ${appIds.length ? `${appIds.join(', ')} from ${source}` : source}`);
-  const mainRenderer: Renderer = await createRenderer(mode, { project, window: SIMULATED_WINDOW, log, browser: options.browser });
-  // the preview shows the same phone screen the browser mode lays out, or a screen of its own beside headless
+  const rendererOptions = { project, window: SIMULATED_WINDOW, log, browser: options.browser };
+  const mainRenderer: Renderer = options.createRenderer ? await options.createRenderer(rendererOptions) : await createRenderer(mode, rendererOptions);
+  // the preview shows the same phone screen the browser mode lays out, or a screen of its own beside another renderer
   const screen = !options.preview ? undefined
     : mainRenderer instanceof BrowserRenderer ? mainRenderer.screen
     : new PhoneScreen({ root: project.root, appJson: project.appJson, log });
-  const renderer = screen && mainRenderer.kind === 'headless' ? withScreen(mainRenderer, screen) : mainRenderer;
+  const renderer = screen && !(mainRenderer instanceof BrowserRenderer) ? withScreen(mainRenderer, screen) : mainRenderer;
   const sim = new Simulation({ project, handlers, log, verbose: options.verbose, renderer });
   let preview: RunningPreview | undefined;
   let server: Awaited<ReturnType<typeof startProtocolServer>> | undefined;

@@ -25,10 +25,6 @@ export class Dispatcher {
     for (const [name, handler] of Object.entries(domain)) this.methods.set(`${domainName}.${name}`, handler as AnyHandler);
   }
 
-  has(method: string): boolean {
-    return this.methods.has(method);
-  }
-
   async dispatch(method: string, params: unknown, ctx: Context): Promise<Record<string, unknown>> {
     const handler = this.methods.get(method) as ((params: unknown, ctx: Context) => unknown) | undefined;
     if (!handler) throw new Error(`${method} is not supported by the simulator`);

@@ -1,8 +1,7 @@
 // The app's pages and components as exparser knows them: which file defines what (Page() / Component() calls),
-// which tag is which component (usingComponents, app.json's global ones included), registering each with
-// j-component once per launch, and building a page's component tree.
-import type { Element as ExElement, MethodCaller } from './exparser';
-import type { ComponentDefinition } from './exparser';
+// which tag is which component (usingComponents, app.json's global ones included), registering them with j-component
+// (a component once per launch, a page at each visit), and building a page's component tree.
+import type { ComponentDefinition, Element as ExElement, MethodCaller } from './exparser';
 import path from 'node:path';
 import { exparser, jComponent } from './dom-env';
 import { resolveComponentPath } from './project';
@@ -16,6 +15,11 @@ type Method = (this: MethodCaller, ...args: unknown[]) => unknown;
 export interface PageDefinition {
   kind: 'page' | 'component';
   def: Definition;
+}
+
+/** A page ready to be created: its definition loaded and registered (exparser id). */
+export interface PreparedPage extends PageDefinition {
+  id: string;
 }
 
 /** A page's component tree, built but not yet on the page stack. */
@@ -58,6 +62,7 @@ export function parseDataPath(key: string): (string | number)[] {
   return out;
 }
 
+/** Puts `value` back at `keys` where a copy of it now is (not where exparser converted it, e.g. to a typed property). */
 function assignPath(target: Record<string, unknown>, keys: (string | number)[], value: unknown): void {
   let cur: Record<string | number, unknown> = target;
   for (const key of keys.slice(0, -1)) {
@@ -65,7 +70,9 @@ function assignPath(target: Record<string, unknown>, keys: (string | number)[], 
     if (next === null || typeof next !== 'object') return;
     cur = next as Record<string | number, unknown>;
   }
-  cur[keys[keys.length - 1]] = value;
+  const last = keys[keys.length - 1];
+  const now = cur[last];
+  if (now !== null && typeof now === 'object' && Array.isArray(now) === Array.isArray(value)) cur[last] = value;
 }
 
 /** Page/component methods report what they throw or reject with, as WeChat logs them, and keep behaving. */
@@ -118,10 +125,6 @@ export class ComponentRegistry {
       return;
     }
     throw new Error('Component() may only be called from a component or page file');
-  }
-
-  isCustom(node: ExElement | null | undefined): boolean {
-    return !!node && this.app.sim.customIds.has(node.is);
   }
 
   /** The page's definition, running its script the first time. */
@@ -220,7 +223,7 @@ export class ComponentRegistry {
    * Everything a page needs before it can be created: its script run, its template and components resolved and
    * registered. Throws (and changes nothing) when the page cannot open.
    */
-  preparePage(route: string): { kind: 'page' | 'component'; def: Definition; id: string } {
+  preparePage(route: string): PreparedPage {
     const { kind, def } = this.pageDefinition(route);
     const usingComponents = this.usingComponentsOf(route);
     const template = this.app.sim.project.gwx(`${route}.wxml`);
@@ -250,7 +253,7 @@ export class ComponentRegistry {
   }
 
   /** Creates the page's component tree (component created/attached lifetimes run now). */
-  createPageTree(prepared: { kind: 'page' | 'component'; def: Definition; id: string }, route: string, query: Record<string, string>): PageTree {
+  createPageTree(prepared: PreparedPage, route: string, query: Record<string, string>): PageTree {
     const root = jComponent().create(prepared.id, prepared.kind === 'component' ? pickProperties(prepared.def, query) : undefined);
     const node = root._exparserNode;
     const caller = exparser().Element.getMethodCaller(node);
@@ -271,7 +274,7 @@ export class ComponentRegistry {
     const walk = (node: ExElement) => {
       for (const child of node.childNodes) {
         if (!(child instanceof exparser().Element)) continue;
-        const custom = this.isCustom(child);
+        const custom = this.app.sim.isCustomComponent(child);
         if (custom) this.app.guard(() => fn(child), 'component lifetime');
         walk(child);
         if (custom && child.shadowRoot) walk(child.shadowRoot);

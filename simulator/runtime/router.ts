@@ -8,7 +8,7 @@ import { exparser, domWindow } from './dom-env';
 import { ConfigError, RouteError } from './errors';
 import type { RenderedPage } from '../render/renderer';
 import type { AppInstance } from './app-instance';
-import type { Definition } from './components';
+import type { PreparedPage } from './components';
 
 /** A page on the stack. */
 export interface PageInstance extends RenderedPage {
@@ -115,7 +115,7 @@ export class Router {
   }
 
   /** Loads and registers what the page needs; a failure becomes the route's fail reason and changes nothing. */
-  private prepare(route: string): ReturnType<AppInstance['components']['preparePage']> {
+  private prepare(route: string): PreparedPage {
     try {
       return this.app.components.preparePage(route);
     } catch (err) {
@@ -127,7 +127,7 @@ export class Router {
     }
   }
 
-  private openPage(prepared: { kind: 'page' | 'component'; def: Definition; id: string }, route: string, query: Record<string, string>): PageInstance {
+  private openPage(prepared: PreparedPage, route: string, query: Record<string, string>): PageInstance {
     const tree = this.app.components.createPageTree(prepared, route, query);
     const container = domWindow().document.createElement('page');
     container.setAttribute('route', route);

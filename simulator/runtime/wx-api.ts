@@ -193,9 +193,8 @@ export function createWx(app: WxHost): any {
       });
   }
   asyncApi('pageScrollTo', async (o) => {
-    // the renderer scrolls the page on screen (browser mode), or remembers where it was asked to go (headless)
     const top = app.top();
-    if (top) await sim.renderer.pageScrollTo(top, Math.max(0, Number(o.scrollTop) || 0));
+    if (top) await sim.renderer.pageScrollTo(top, Number(o.scrollTop) || 0);
     return {};
   });
   asyncApi('startPullDownRefresh', () => ({}));
@@ -208,10 +207,9 @@ export function createWx(app: WxHost): any {
     return settle(app, 'navigateToMiniProgram', o, () => {
       if (!inTap) fail('can only be invoked by user TAP gesture');
       if (typeof o.appId !== 'string' || !o.appId) fail('invalid appId: appId should be a non-empty string');
-      const handler = sim.handlers[o.appId];
-      if (!handler) fail(`no mini program registered in the simulator for appId "${o.appId}" (pass a handler for it)`);
       const jump = { appId: o.appId, path: o.path, extraData: o.extraData, envVersion: o.envVersion };
-      void app.jump(jump, handler);
+      // no handler for the appId: DevTools' behaviour (the call succeeds, nothing opens), see jump.ts
+      void app.jump(jump, sim.handlers[o.appId]);
       return {};
     });
   };

@@ -6,6 +6,7 @@
 // only through its /scenario route, and to the backend only through its public routes.
 
 import fs from 'fs';
+import net from 'net';
 import os from 'os';
 import path from 'path';
 import automator from 'miniprogram-automator';
@@ -30,8 +31,12 @@ export interface StackOptions {
   orderTtlMs?: number;
   /** how long a still-pending check waits before asking the provider's order query */
   providerQueryAfterMs?: number;
-  /** who runs the app: our simulator (default), or the WeChat DevTools whose CLI WECHAT_DEVTOOLS_CLI names */
-  runtime?: 'simulator' | 'devtools';
+  /**
+   * who runs the app: our simulator started in-process (default); our simulator started as a newcomer would, by
+   * automator.launch on simulator/cli.js with the project's simulator.handlers.js and SANDBOX_PORT, nothing else;
+   * or the WeChat DevTools whose CLI WECHAT_DEVTOOLS_CLI names
+   */
+  runtime?: 'simulator' | 'simulator-launch' | 'devtools';
 }
 
 export interface Stack {
@@ -76,7 +81,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await buildMiniprogram({ outDir: path.join(projectPath, 'dist'), apiBaseUrl: server.url, log: () => undefined });
 
     let miniProgram: MiniProgram;
-    if (options.runtime === 'devtools') {
+    if (options.runtime === 'simulator-launch') {
+      // The project's handlers file is this repository's own, as `projectPath: '.'` finds it, with SANDBOX_PORT set to
+      // this stack's sandbox: launch gives the CLI the test runner's real environment, which jest's sandboxed
+      // process.env does not reach, so the variable is set in the CLI's process by the file that reads it.
+      const sandboxPort = new URL(sandbox.url).port;
+      fs.writeFileSync(
+        path.join(projectPath, 'simulator.handlers.js'),
+        `process.env.SANDBOX_PORT = ${JSON.stringify(sandboxPort)};\ndelete process.env.SANDBOX_URL;\nmodule.exports = require(${JSON.stringify(ROOT_HANDLERS_FILE)});\n`,
+      );
+      miniProgram = await automator.launch({ cliPath: SIMULATOR_CLI, projectPath, port: await freePort() });
+      closers.push(() => miniProgram.close());
+    } else if (options.runtime === 'devtools') {
       if (!devtoolsCli) throw new Error('set WECHAT_DEVTOOLS_CLI to the path of WeChat DevTools\' cli to run the DevTools pass');
       // launch() sleeps 5 s after connecting: paid once per spec file
       miniProgram = await automator.launch({ cliPath: devtoolsCli, projectPath, trustProject: true });
@@ -117,8 +133,22 @@ export function useStack(options: StackOptions = {}): () => Stack {
   };
 }
 
+const ROOT = path.join(__dirname, '..', '..');
+const SIMULATOR_CLI = path.join(ROOT, 'simulator', 'cli.js');
+const ROOT_HANDLERS_FILE = path.join(ROOT, 'simulator.handlers.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
+}
+
 function readRootProjectConfig(): Record<string, unknown> {
-  const file = path.join(__dirname, '..', '..', 'project.config.json');
+  const file = path.join(ROOT, 'project.config.json');
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import automator from 'miniprogram-automator';
 import { startSimulator } from '../../simulator';
-import { openSession, relaunch, textOf, events, clearEvents, send, INDEX, type Session } from './helpers';
+import { openSession, relaunch, textOf, events, clearEvents, send, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 declare const __sim: { exceptions(): { message: string }[] };
 declare const getApp: () => { globalData: { launched: boolean; errors: string[] } } | undefined;
@@ -15,7 +15,7 @@ declare const getCurrentPages: () => unknown[];
 let session: Session;
 beforeAll(async () => {
   session = await openSession();
-});
+}, SESSION_TIMEOUT_MS);
 afterAll(() => session.close());
 
 describe('components', () => {
@@ -133,7 +133,7 @@ describe('exceptions in lifecycles', () => {
         'wx.onError Error: onShow failed', 'App.onError Error: onShow failed',
       ]);
       expect(out.lines.join('\n')).toMatch(/app error in onLaunch: /);
-    });
+    }, SESSION_TIMEOUT_MS);
 
     it('an app.js that throws is reported and the pages still open, as in WeChat', async () => {
       fs.writeFileSync(path.join(dir, 'app.js'), 'const config = require("./missing-config"); App({})');
@@ -141,6 +141,6 @@ describe('exceptions in lifecycles', () => {
       expect(out.text).toBe('1');
       expect(out.app).toBeNull();
       expect(out.exceptions).toEqual(['module "./missing-config" is not defined (required from app.js)']);
-    });
+    }, SESSION_TIMEOUT_MS);
   });
 });

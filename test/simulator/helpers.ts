@@ -8,20 +8,26 @@ import { startSimulator, type MiniProgramHandler } from '../../simulator';
 import type { MethodName, ParamsOf, ResultOf } from '../../simulator/protocol/methods';
 
 export const FIXTURE = path.join(__dirname, '..', 'fixtures', 'sim-app');
+/** Starting a session compiles the fixture with wcc and loads jsdom: seconds when the 2 cores are shared. */
+export const SESSION_TIMEOUT_MS = 30000;
 export const INDEX = 'pages/index/index';
 
 export interface Session {
   miniProgram: MiniProgram;
   jumps: Parameters<MiniProgramHandler>[0][];
+  /** the simulator's own log lines */
+  logs: string[];
   close(): Promise<void>;
 }
 
 /** The provider stand-in: records each jump and answers with extraData saying what it received. */
 export async function openSession(handlers?: Record<string, MiniProgramHandler>): Promise<Session> {
   const jumps: Parameters<MiniProgramHandler>[0][] = [];
+  const logs: string[] = [];
   const simulator = await startSimulator({
     projectPath: FIXTURE,
     port: 0,
+    log: (line) => logs.push(line),
     handlers: handlers ?? {
       wxprovider: async (jump) => {
         jumps.push(jump);
@@ -33,6 +39,7 @@ export async function openSession(handlers?: Record<string, MiniProgramHandler>)
   return {
     miniProgram,
     jumps,
+    logs,
     close: async () => {
       miniProgram.disconnect();
       await simulator.close();

@@ -1,7 +1,7 @@
 // Lifecycles in WeChat's order, routing with query strings, the user-tap rule of navigateToMiniProgram and the
 // trip through another mini program, and the Sim domain (hide/show, cold restart, offline).
 import automator from 'miniprogram-automator';
-import { openSession, relaunch, textOf, waitFor, events, clearEvents, send, INDEX, type Session } from './helpers';
+import { openSession, relaunch, textOf, waitFor, events, clearEvents, send, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 declare const __sim: {
   appHide(): unknown;
@@ -17,7 +17,7 @@ declare const getApp: () => { globalData: { launches: number } };
 let session: Session;
 beforeAll(async () => {
   session = await openSession();
-});
+}, SESSION_TIMEOUT_MS);
 afterAll(() => session.close());
 
 describe('lifecycles and routing', () => {
@@ -117,7 +117,7 @@ describe('navigateToMiniProgram', () => {
     expect(await events(mp)).toEqual([]);
   });
 
-  it('<navigator target="miniProgram"> takes the same path and fires bindsuccess / bindfail', async () => {
+  it('<navigator target="miniProgram"> takes the same path and fires bindsuccess', async () => {
     const mp = session.miniProgram;
     const page = await relaunch(mp);
     session.jumps.length = 0;
@@ -126,9 +126,27 @@ describe('navigateToMiniProgram', () => {
     expect(await textOf(page, '#jump')).toBe('navigator navigateToMiniProgram:ok');
     expect(session.jumps).toEqual([{ appId: 'wxprovider', path: 'pages/pay/pay', extraData: { amount: 100, note: 'from navigator' }, envVersion: 'develop' }]);
     expect(await textOf(page, '#returned')).toBe('{"paid":true,"amount":100}');
+  });
+
+  it('to an appId without a handler: succeeds and opens nothing, as DevTools does, and the log says why', async () => {
+    const mp = session.miniProgram;
+    const page = await relaunch(mp);
+    const warnings: unknown[][] = [];
+    mp.on('console', (m: { type: string; args: unknown[] }) => m.type === 'warn' && warnings.push(m.args));
+    await send(mp, 'App.enableLog', {});
+    await clearEvents(mp);
+    session.jumps.length = 0;
+    session.logs.length = 0;
     await (await page.$('#nav-unknown'))!.tap();
-    expect(await waitFor(() => textOf(page, '#jump'), (t) => t.includes('fail'), 'the failed jump'))
-      .toBe('navigator navigateToMiniProgram:fail no mini program registered in the simulator for appId "wxnobody" (pass a handler for it)');
+    expect(await waitFor(() => textOf(page, '#jump'), (t) => t !== '', 'the jump result')).toBe('navigator navigateToMiniProgram:ok');
+    await mp.evaluate(() => __sim.idle());
+    expect(await events(mp)).toEqual([]); // the app never left the foreground
+    expect(session.jumps).toEqual([]);
+    expect((await send(mp, 'Sim.getJumps', {})).jumps.slice(-1)).toEqual([{ appId: 'wxnobody', noHandler: true }]);
+    const why = /wx\.navigateToMiniProgram to wxnobody: no handler for this appId \(add one to simulator\.handlers\.js .*the app stays in the foreground/;
+    expect(session.logs.join('\n')).toMatch(why);
+    expect(warnings.map((args) => String(args[0]))).toEqual([expect.stringMatching(/^\[simulator\] /)]);
+    expect(String(warnings[0][0])).toMatch(why);
   });
 
   it('a mock decides the outcome: fail cancel keeps the app in the foreground', async () => {

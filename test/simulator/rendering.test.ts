@@ -1,14 +1,14 @@
 // Page and Element domains against the fixture's index page: WXML rendered by wcc + exparser, selectors, text,
 // taps with bubbling, setData re-rendering, custom components.
 import type Page from 'miniprogram-automator/out/Page';
-import { openSession, relaunch, textOf, waitFor, events, clearEvents, INDEX, type Session } from './helpers';
+import { openSession, relaunch, textOf, waitFor, events, clearEvents, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 let session: Session;
 let page: Page;
 
 beforeAll(async () => {
   session = await openSession();
-});
+}, SESSION_TIMEOUT_MS);
 afterAll(() => session.close());
 beforeEach(async () => {
   page = await relaunch(session.miniProgram);

@@ -2,7 +2,7 @@
 // combinators and pseudo-classes on the page as rendered, and the scope rules for custom components and their slots.
 import type Page from 'miniprogram-automator/out/Page';
 import type Element from 'miniprogram-automator/out/Element';
-import { openSession, relaunch, type Session } from './helpers';
+import { openSession, relaunch, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 let session: Session;
 let page: Page;
@@ -10,7 +10,7 @@ let page: Page;
 beforeAll(async () => {
   session = await openSession();
   page = await relaunch(session.miniProgram, '/pages/selectors/selectors');
-});
+}, SESSION_TIMEOUT_MS);
 afterAll(() => session.close());
 
 async function texts(elements: Element[]): Promise<string[]> {

@@ -2,7 +2,7 @@
 // binding events.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openSession, relaunch, type Session } from './helpers';
+import { openSession, relaunch, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's wx, reached through evaluate
 declare const wx: any;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}, SESSION_TIMEOUT_MS);
 afterAll(async () => {
   await session.close();
   server.closeAllConnections();
