@@ -28,6 +28,8 @@ module.exports = {
     project('unit'),
     project('server'),
     project('simulator'),
+    // the simulator's browser render mode, live preview and README pictures, in Debian's Chromium
+    project('browser'),
     // e2e functions travel as source text to the runtime: never instrument them
     project('e2e', { coveragePathIgnorePatterns: ['.*'] }),
   ],

@@ -9,6 +9,11 @@ import { createRenderer, parseRenderMode } from './render';
 import type { Renderer, RendererFactory, RenderMode } from './render/renderer';
 import { resolveHandlers, type Handlers } from './handlers';
 import { setInitialTheme } from './runtime/wx-api';
+import { BrowserRenderer } from './render/browser';
+import { PhoneScreen } from './render/browser/screen';
+import { startPreview, type RunningPreview } from './render/browser/preview';
+import { simulationHost } from './render/browser/preview-host';
+import { withScreen } from './render/browser/with-screen';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
 export type { RenderMode, Renderer, RendererFactory, RenderedPage, Rect } from './render/renderer';
@@ -26,6 +31,13 @@ export interface SimulatorOptions {
   handlers?: Handlers | string;
   /** 'headless' (default: SIM_RENDER, else headless) or 'browser' (Chromium lays pages out) */
   render?: RenderMode;
+  /** browser render mode: device pixels per CSS px in screenshots (default 1) and the system theme it emulates */
+  browser?: { scale?: number; theme?: 'light' | 'dark' };
+  /**
+   * serve the live preview (a person's view of the app, in their own browser) on 127.0.0.1:<port>; port default
+   * $PREVIEW_PORT, else 3002 (0 picks a free one)
+   */
+  preview?: { port?: number; title?: string };
   /** where the simulator's own diagnostics go (default: nowhere) */
   log?: Log;
   /** also copy the app's console output to `log` */
@@ -44,6 +56,10 @@ export interface RunningSimulator {
   wsEndpoint: string;
   port: number;
   render: RenderMode;
+  /** the renderer: the browser mode's can take screenshots for a picture command */
+  renderer: Renderer;
+  /** the live preview's address, when one was asked for */
+  previewUrl?: string;
   close(): Promise<void>;
 }
 
@@ -54,12 +70,38 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const { handlers, source } = resolveHandlers(project.projectPath, options.handlers);
   const appIds = Object.keys(handlers);
   log(`handlers for other mini programs: ${appIds.length ? `${appIds.join(', ')} from ${source}` : source}`);
-  const rendererOptions = { project, window: SIMULATED_WINDOW, log };
-  const renderer: Renderer = options.createRenderer ? await options.createRenderer(rendererOptions) : await createRenderer(mode, rendererOptions);
+  const rendererOptions = { project, window: SIMULATED_WINDOW, log, browser: options.browser };
+  const mainRenderer: Renderer = options.createRenderer ? await options.createRenderer(rendererOptions) : await createRenderer(mode, rendererOptions);
+  // the preview shows the same phone screen the browser mode lays out, or a screen of its own beside another renderer
+  const screen = !options.preview ? undefined
+    : mainRenderer instanceof BrowserRenderer ? mainRenderer.screen
+    : new PhoneScreen({ root: project.root, appJson: project.appJson, log });
+  const renderer = screen && !(mainRenderer instanceof BrowserRenderer) ? withScreen(mainRenderer, screen) : mainRenderer;
   const sim = new Simulation({ project, handlers, log, verbose: options.verbose, renderer });
   if (options.theme !== undefined) setInitialTheme(sim, options.theme);
-  let server;
+  let preview: RunningPreview | undefined;
+  let server: Awaited<ReturnType<typeof startProtocolServer>> | undefined;
+  const closeAll = async () => {
+    await server?.close();
+    await preview?.close();
+    sim.close();
+    await renderer.close().catch(() => undefined);
+  };
   try {
+    if (screen && options.preview) {
+      preview = await startPreview({
+        screen,
+        host: simulationHost(sim, screen),
+        port: options.preview.port,
+        title: options.preview.title ?? String(project.appJson.window?.navigationBarTitleText ?? 'mini program'),
+        log,
+      });
+      // while a person watches the preview, another mini program shows them its screen and waits for their choice
+      const watched = preview.watched;
+      for (const [appId, handler] of Object.entries(handlers)) {
+        handlers[appId] = (jump, context) => handler(jump, watched() ? { ...context, showScreen: (s) => screen.showForeign(s) } : context);
+      }
+    }
     await sim.start();
     server = await startProtocolServer(sim, options.port ?? 0, {
       log,
@@ -67,20 +109,23 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       onDisconnect: options.onDisconnect,
     });
   } catch (err) {
-    sim.close();
-    await renderer.close().catch(() => undefined);
+    await closeAll();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' && !preview && options.preview) {
+      throw Object.assign(new Error('the live preview could not listen: its port is in use (choose another with PREVIEW_PORT)'), { code: e.code });
+    }
     throw err;
   }
+  const listening = server;
   let closing: Promise<void> | undefined;
   return {
-    wsEndpoint: `ws://127.0.0.1:${server.port}`,
-    port: server.port,
+    wsEndpoint: `ws://127.0.0.1:${listening.port}`,
+    port: listening.port,
     render: renderer.kind,
+    renderer,
+    previewUrl: preview?.url,
     close: () => {
-      closing ??= server.close().then(async () => {
-        sim.close();
-        await renderer.close();
-      });
+      closing ??= closeAll();
       return closing;
     },
   };

@@ -45,6 +45,8 @@ export interface RendererOptions {
   window: { width: number; height: number; pixelRatio: number };
   /** the simulator's own diagnostics */
   log: Log;
+  /** browser mode: device pixels per CSS px in screenshots (default 1), and the system theme Chromium emulates */
+  browser?: { scale?: number; theme?: 'light' | 'dark' };
 }
 
 /**
