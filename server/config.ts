@@ -1,7 +1,8 @@
 // Server configuration: defaults < environment < programmatic options.
 // Environment variables (ARCHITECTURE.md, "Commands"): PORT, DATA_DIR, MERCHANT_ID, MERCHANT_KEY, PROVIDER,
 // PROVIDER_BASE_URL, PUBLIC_BASE_URL, plus ORDER_TTL_MS, PROVIDER_QUERY_AFTER_MS, PROVIDER_QUERY_INTERVAL_MS,
-// PROVIDER_QUERY_BY_OUT_TRADE_NO, ORDER_RATE_LIMIT_PER_MINUTE, LOG_LEVEL, SANDBOX_PORT (for the default provider URL).
+// PROVIDER_QUERY_BY_OUT_TRADE_NO, ORDER_RATE_LIMIT_PER_MINUTE, LOG_LEVEL, SANDBOX_PORT (for the default provider URL),
+// DATABASE_URL (PostgreSQL instead of SQLite) with PG_POOL_MAX, PG_STATEMENT_TIMEOUT_MS, PG_CONNECT_TIMEOUT_MS.
 // Under NODE_ENV=production the development defaults do not apply: a missing variable stops the start.
 
 import path from 'node:path';
@@ -42,6 +43,14 @@ export interface ServerConfig {
   logLevel: LogLevel;
   catalogPath: string;
   production: boolean;
+  /** postgres://... : the PostgreSQL store (several instances may share it); null: SQLite under dataDir */
+  databaseUrl: string | null;
+  /** connections each instance's pool may open (the LISTEN connection comes on top) */
+  pgPoolMax: number;
+  /** a statement running longer is cancelled by the database (a stuck query must not hold a check or a notify) */
+  pgStatementTimeoutMs: number;
+  /** how long to wait for a connection, at start and from the pool */
+  pgConnectTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -142,7 +151,18 @@ export function loadServerConfig(
     logLevel,
     catalogPath: overrides.catalogPath ?? path.join(REPO_ROOT, 'config', 'catalog.json'),
     production,
+    databaseUrl: given('databaseUrl', 'DATABASE_URL') ?? null,
+    pgPoolMax: overrides.pgPoolMax ?? intFrom(env, 'PG_POOL_MAX', 10, 1),
+    pgStatementTimeoutMs: overrides.pgStatementTimeoutMs ?? intFrom(env, 'PG_STATEMENT_TIMEOUT_MS', 5_000, 100),
+    pgConnectTimeoutMs: overrides.pgConnectTimeoutMs ?? intFrom(env, 'PG_CONNECT_TIMEOUT_MS', 5_000, 100),
   };
+  if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    // the value itself may hold a password: name the variable and the expected shape, never echo it
+    throw new ConfigError(
+      'DATABASE_URL must be a postgres:// (or postgresql://) URL such as postgres://user:password@host:5432/database; ' +
+        'leave it unset for the embedded SQLite store',
+    );
+  }
   if (!Number.isInteger(config.providerQueryIntervalMs) || config.providerQueryIntervalMs < PROVIDER_QUERY_INTERVAL_MIN_MS) {
     throw new ConfigError(
       `PROVIDER_QUERY_INTERVAL_MS (option providerQueryIntervalMs) must be an integer >= ${PROVIDER_QUERY_INTERVAL_MIN_MS}, ` +
