@@ -3,6 +3,7 @@
 //   -> {type: 'ready', url}          once listening
 //   <- {type: 'stats', gc?}  -> {type: 'stats', rss, heapUsed, inFlight}   (gc: after a full GC; needs --expose-gc)
 //   <- {type: 'close'}               closes the server, removes its data folder, exits
+// BENCH_DATABASE_URL (set by startChild) puts it on that PostgreSQL database instead of SQLite.
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     // checks are only counted here: no provider query (and none to a provider that is not there)
     providerQueryAfterMs: 3_600_000,
     providerBaseUrl: 'http://127.0.0.1:9',
+    databaseUrl: process.env.BENCH_DATABASE_URL || null,
     env: {},
   });
   const send = (message: unknown): void => void process.send?.(message);

@@ -52,17 +52,19 @@ export interface CapacityResult {
   connections: number;
 }
 
-interface Child {
+export interface Child {
   url: string;
   /** gc: collect garbage first (for memory figures; slow with a big heap) */
   stats(gc?: boolean): Promise<ServerStats>;
   close(): Promise<void>;
 }
 
-async function startChild(): Promise<Child> {
+/** The backend in a child process; with `databaseUrl`, on that PostgreSQL database instead of a fresh SQLite folder. */
+export async function startChild(options: { databaseUrl?: string } = {}): Promise<Child> {
   const child: ChildProcess = fork(path.join(__dirname, 'capacity-server.ts'), [], {
     execArgv: ['-r', 'esbuild-register', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_DATABASE_URL: options.databaseUrl ?? '' },
   });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { type: string; url: string }) => (m.type === 'ready' ? resolve(m.url) : reject(new Error('unexpected message'))));
@@ -109,7 +111,7 @@ function postJsonWith(agent: http.Agent, url: string, value: unknown): Promise<{
 }
 
 /** Creates `count` orders, 16 at a time over keep-alive connections. */
-async function createOrders(url: string, count: number): Promise<CreateOrderResponse[]> {
+export async function createOrders(url: string, count: number): Promise<CreateOrderResponse[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const orders: CreateOrderResponse[] = [];
   let next = 0;
@@ -141,7 +143,7 @@ function openFilesLimit(): number | null {
   }
 }
 
-async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void> {
+export async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   let next = 0;
   try {
@@ -159,7 +161,7 @@ async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void>
   }
 }
 
-async function measureChecks(url: string, orders: CreateOrderResponse[], seconds: number, connections: number) {
+export async function measureChecks(url: string, orders: CreateOrderResponse[], seconds: number, connections: number) {
   const bodies = orders.map((o) => JSON.stringify({ outTradeNo: o.outTradeNo, orderToken: o.orderToken, waitMs: 0 }));
   let next = 0;
   const result = await autocannon({
@@ -236,7 +238,7 @@ async function measureWaiting(child: Child, orders: CreateOrderResponse[]): Prom
 
 const sum = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
 
-async function measureNotifies(url: string, orders: CreateOrderResponse[], connections: number) {
+export async function measureNotifies(url: string, orders: CreateOrderResponse[], connections: number) {
   const bodies = orders.map((order, i) =>
     new URLSearchParams(
       withSign(
