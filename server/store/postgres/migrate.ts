@@ -25,6 +25,9 @@ export interface MigrationReport {
  */
 export async function migrate(pool: pg.Pool, migrations: readonly string[]): Promise<MigrationReport> {
   const client = await pool.connect();
+  // a checked-out client has no error listener of the pool's: a connection dying now would crash the process
+  const onError = (): void => undefined;
+  client.on('error', onError);
   let locked = false;
   try {
     // waiting for the lock is not a slow statement: its own limit, and a message that says what it waited for
@@ -76,6 +79,7 @@ export async function migrate(pool: pg.Pool, migrations: readonly string[]): Pro
   } finally {
     if (locked) await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch(() => undefined);
     // the session's SETs must not follow this connection back into the pool
+    client.off('error', onError);
     client.release(true);
   }
 }
