@@ -11,3 +11,6 @@ export const DEV_HOST = '127.0.0.1';
 
 /** relative to the repository root */
 export const DEV_DATA_DIR = '.data';
+
+/** Signs fulfilment messages when FULFILLMENT_URL is set without FULFILLMENT_SECRET, in development only. */
+export const DEV_FULFILLMENT_SECRET = 'dev-only-fulfillment-secret-not-a-secret';

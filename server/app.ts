@@ -4,31 +4,59 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { Catalog } from './catalog';
+import { systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
 import { ApiError, describeValidation, errorBody } from './errors';
+import { FulfillmentWorker } from './fulfillment/worker';
 import { Payments } from './payments';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { payRoutes } from './routes/pay';
 import { productRoutes } from './routes/products';
-import { OrderStore } from './store';
+import { openStore, StoreUnavailableError, type OrderStore } from './store';
 
 export interface BuiltApp {
   app: FastifyInstance;
   payments: Payments;
   store: OrderStore;
+  /** absent without FULFILLMENT_URL */
+  fulfillment?: FulfillmentWorker;
+}
+
+export interface AppPorts {
+  /** wall and monotonic time; tests step the wall clock through it */
+  clock?: Clock;
 }
 
 const BODY_LIMIT_BYTES = 16 * 1024;
 
-export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
+export async function buildApp(config: ServerConfig, ports: AppPorts = {}): Promise<BuiltApp> {
+  const clock = ports.clock ?? systemClock;
   const catalog = Catalog.load(config.catalogPath);
+  // first, so a damaged or unusable database stops the start with a message that names its file
+  const store = await openStore({ dataDir: config.dataDir });
+  try {
+    return await buildOnStore(config, store, catalog, clock);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Catalog, clock: Clock): Promise<BuiltApp> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
     // long-polls end on shutdown (Payments.shutdown); idle keep-alive sockets must not hold close() up
     forceCloseConnections: 'idle',
-    // an unknown field is refused, not silently dropped: a client sending `totalFee` learns prices are not its to set
-    ajv: { customOptions: { removeAdditional: false } },
+    ajv: {
+      customOptions: {
+        // an unknown field is refused, not silently dropped: a client sending `totalFee` learns prices are not its to set
+        removeAdditional: false,
+        // no coercion: Fastify's default would read `[2]` or `true` as quantity 2 or 1, `["vip-month"]` as a sku and
+        // `"0x7C6"` as 1990; each wire value must already have the type its schema names (server/contracts/)
+        coerceTypes: false,
+      },
+    },
     logger: {
       level: config.logLevel,
       // request logs carry method and url only; bodies (signs, tokens) are never logged
@@ -38,10 +66,33 @@ export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
       },
     },
   });
-  const store = new OrderStore(config.dataDir);
-  const payments = new Payments(config, store, catalog, app.log);
+  const fulfillment = config.fulfillmentUrl
+    ? new FulfillmentWorker(
+        store,
+        {
+          url: config.fulfillmentUrl,
+          secret: config.fulfillmentSecret,
+          timeoutMs: config.fulfillmentTimeoutMs,
+          retryBaseMs: config.fulfillmentRetryBaseMs,
+          retryMaxMs: config.fulfillmentRetryMaxMs,
+        },
+        clock,
+        app.log,
+      )
+    : undefined;
+  const payments = new Payments(config, store, catalog, app.log, {
+    clock,
+    onPaid: (order) => fulfillment?.kick(order.outTradeNo),
+  });
 
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | ApiError | StoreUnavailableError, request, reply) => {
+    if (error instanceof StoreUnavailableError) {
+      // nothing was acknowledged: the client checks again, the provider retries its notify
+      request.log.error({ reason: error.message }, 'store unavailable: answered 503');
+      return reply
+        .code(503)
+        .send(errorBody('store_unavailable', `The order store cannot take writes now (${error.message}); try again later`));
+    }
     if (error instanceof ApiError) {
       const body = (request.body ?? {}) as { out_trade_no?: unknown; outTradeNo?: unknown };
       const outTradeNo = body.out_trade_no ?? body.outTradeNo;
@@ -85,12 +136,19 @@ export async function buildApp(config: ServerConfig): Promise<BuiltApp> {
         `Too many orders from this address (limit ${context.max} per minute); retry in ${Math.ceil(context.ttl / 1000)} s`,
       ),
   });
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { store });
   await app.register(productRoutes, { catalog });
   await app.register(orderRoutes, { payments, perMinute: config.orderRateLimitPerMinute });
-  await app.register(payRoutes, { payments });
+  await app.register(payRoutes, { payments, provider: config.provider });
 
-  app.addHook('preClose', async () => payments.shutdown());
+  if (fulfillment) {
+    app.addHook('onReady', async () => fulfillment.start());
+    app.log.info({ url: config.fulfillmentUrl }, 'fulfilment: paid orders are announced to FULFILLMENT_URL');
+  }
+  app.addHook('preClose', async () => {
+    payments.shutdown();
+    await fulfillment?.stop();
+  });
   app.addHook('onClose', async () => store.close());
-  return { app, payments, store };
+  return { app, payments, store, fulfillment };
 }

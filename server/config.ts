@@ -1,13 +1,15 @@
 // Server configuration: defaults < environment < programmatic options.
-// Environment variables (ARCHITECTURE.md, "Commands"): PORT, DATA_DIR, MERCHANT_ID, MERCHANT_KEY, PROVIDER,
+// Environment variables (README.md, "Configuration"): PORT, DATA_DIR, MERCHANT_ID, MERCHANT_KEY, PROVIDER,
 // PROVIDER_BASE_URL, PUBLIC_BASE_URL, plus ORDER_TTL_MS, PROVIDER_QUERY_AFTER_MS, PROVIDER_QUERY_INTERVAL_MS,
 // PROVIDER_QUERY_BY_OUT_TRADE_NO, ORDER_RATE_LIMIT_PER_MINUTE, LOG_LEVEL, SANDBOX_PORT (for the default provider URL),
+// FULFILLMENT_URL, FULFILLMENT_SECRET, FULFILLMENT_TIMEOUT_MS, FULFILLMENT_RETRY_BASE_MS, FULFILLMENT_RETRY_MAX_MS,
 // DATABASE_URL (PostgreSQL instead of SQLite) with PG_POOL_MAX, PG_STATEMENT_TIMEOUT_MS, PG_CONNECT_TIMEOUT_MS.
 // Under NODE_ENV=production the development defaults do not apply: a missing variable stops the start.
 
 import path from 'node:path';
 import {
   DEV_DATA_DIR,
+  DEV_FULFILLMENT_SECRET,
   DEV_HOST,
   DEV_MERCHANT_ID,
   DEV_MERCHANT_KEY,
@@ -40,6 +42,16 @@ export interface ServerConfig {
    */
   providerQueryByOutTradeNo: boolean;
   orderRateLimitPerMinute: number;
+  /** where paid orders are announced (POST, JSON `order.paid`); '' = no fulfilment outbox at all */
+  fulfillmentUrl: string;
+  /** HMAC-SHA256 key of the X-Signature header; the development one when unset outside production */
+  fulfillmentSecret: string;
+  /** an attempt that has no answer after this long is a failure (and retried) */
+  fulfillmentTimeoutMs: number;
+  /** the first retry comes this long after a failed attempt, then twice as long each time ... */
+  fulfillmentRetryBaseMs: number;
+  /** ... up to this */
+  fulfillmentRetryMaxMs: number;
   logLevel: LogLevel;
   catalogPath: string;
   production: boolean;
@@ -148,6 +160,11 @@ export function loadServerConfig(
     providerQueryByOutTradeNo:
       overrides.providerQueryByOutTradeNo ?? boolFrom(env, 'PROVIDER_QUERY_BY_OUT_TRADE_NO', !production),
     orderRateLimitPerMinute: overrides.orderRateLimitPerMinute ?? intFrom(env, 'ORDER_RATE_LIMIT_PER_MINUTE', 600, 1),
+    fulfillmentUrl: (given('fulfillmentUrl', 'FULFILLMENT_URL') ?? '').trim(),
+    fulfillmentSecret: given('fulfillmentSecret', 'FULFILLMENT_SECRET') ?? (production ? '' : DEV_FULFILLMENT_SECRET),
+    fulfillmentTimeoutMs: overrides.fulfillmentTimeoutMs ?? intFrom(env, 'FULFILLMENT_TIMEOUT_MS', 10_000, 100),
+    fulfillmentRetryBaseMs: overrides.fulfillmentRetryBaseMs ?? intFrom(env, 'FULFILLMENT_RETRY_BASE_MS', 1_000, 10),
+    fulfillmentRetryMaxMs: overrides.fulfillmentRetryMaxMs ?? intFrom(env, 'FULFILLMENT_RETRY_MAX_MS', 10 * 60_000, 10),
     logLevel,
     catalogPath: overrides.catalogPath ?? path.join(REPO_ROOT, 'config', 'catalog.json'),
     production,
@@ -170,5 +187,21 @@ export function loadServerConfig(
     );
   }
   if (config.merchantId.length > 16) throw new ConfigError('MERCHANT_ID must be at most 16 characters');
+  if (config.fulfillmentUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(config.fulfillmentUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ConfigError(`FULFILLMENT_URL must be an http(s) URL, got "${config.fulfillmentUrl}"`);
+    }
+  }
+  if (config.fulfillmentRetryMaxMs < config.fulfillmentRetryBaseMs) {
+    throw new ConfigError(
+      `FULFILLMENT_RETRY_MAX_MS (${config.fulfillmentRetryMaxMs}) must be at least FULFILLMENT_RETRY_BASE_MS (${config.fulfillmentRetryBaseMs})`,
+    );
+  }
   return config;
 }

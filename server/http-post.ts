@@ -10,11 +10,19 @@ export interface HttpAnswer {
   text: string;
 }
 
+export interface PostOptions {
+  /** more request headers (the fulfilment signature and idempotency key) */
+  headers?: Record<string, string>;
+  /** aborts the request, e.g. AbortSignal.timeout() for a deadline on the whole exchange */
+  signal?: AbortSignal;
+}
+
 export function postBody(
   url: string,
   body: string,
   contentType: string,
   timeoutMs = 3_000,
+  options: PostOptions = {},
 ): Promise<HttpAnswer> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
@@ -25,11 +33,13 @@ export function postBody(
         method: 'POST',
         agent: false,
         headers: {
+          ...options.headers,
           'content-type': contentType,
           'content-length': Buffer.byteLength(body),
           connection: 'close',
         },
         timeout: timeoutMs,
+        signal: options.signal,
       },
       (res) => {
         const chunks: Buffer[] = [];

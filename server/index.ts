@@ -1,22 +1,25 @@
-// The reference merchant backend (ARCHITECTURE.md, "Merchant backend contract").
+// The reference merchant backend (README.md, "Merchant backend").
 //
 // Programmatic contract (used by the e2e suite and the benchmark; keep it stable):
-//   startServer(opts?: Partial<ServerConfig> & {env?: NodeJS.ProcessEnv})
+//   startServer(opts?: Partial<ServerConfig> & {env?: NodeJS.ProcessEnv; clock?: Clock})
 //     : Promise<{url: string; port: number; config: ServerConfig; close(): Promise<void>}>
 // - listens on 127.0.0.1; `port: 0` picks an ephemeral port;
 // - options override the environment (`env`, default process.env), which overrides the development defaults;
 // - options: port, dataDir, merchantId, merchantKey, provider ('xiaoweijufu' | 'payjs'), providerBaseUrl,
 //   publicBaseUrl (notify_url = publicBaseUrl + '/api/pay/notify'; derived from the bound address when absent),
 //   orderTtlMs, providerQueryAfterMs, providerQueryIntervalMs, providerQueryByOutTradeNo, orderRateLimitPerMinute,
-//   logLevel ('silent' by default under jest), catalogPath;
+//   logLevel ('silent' by default under jest), catalogPath, fulfillmentUrl, fulfillmentSecret, fulfillmentTimeoutMs,
+//   fulfillmentRetryBaseMs, fulfillmentRetryMaxMs; and `clock` (wall + monotonic time, server/clock.ts) for tests;
 // - NODE_ENV=production without MERCHANT_ID / MERCHANT_KEY (/ PROVIDER_BASE_URL / PUBLIC_BASE_URL) rejects with a
 //   ConfigError naming the variable; a busy port rejects with an error whose message names PORT.
 //
 // HTTP routes: GET /healthz, GET /api/products, POST /api/orders, POST /api/pay/check, POST /api/pay/notify.
 
 import { buildApp } from './app';
+import type { Clock } from './clock';
 import { loadServerConfig, type ServerConfig } from './config';
 
+export type { Clock } from './clock';
 export type { ServerConfig } from './config';
 export { ConfigError } from './config';
 
@@ -28,11 +31,11 @@ export interface RunningServer {
 }
 
 export async function startServer(
-  opts: Partial<ServerConfig> & { env?: NodeJS.ProcessEnv } = {},
+  opts: Partial<ServerConfig> & { env?: NodeJS.ProcessEnv; clock?: Clock } = {},
 ): Promise<RunningServer> {
-  const { env, ...overrides } = opts;
+  const { env, clock, ...overrides } = opts;
   const config = loadServerConfig(overrides, env ?? process.env);
-  const { app } = await buildApp(config);
+  const { app } = await buildApp(config, { clock });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

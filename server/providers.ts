@@ -1,5 +1,5 @@
 // Provider profiles and the two dialects (小微聚付, PayJS): where the mini program jumps, how a notify reads, and
-// how the provider's order query is asked and answered. Field names: ../shared/reference/payment-facts.md.
+// how the provider's order query is asked and answered. Field names: the providers' published notify and query fields.
 //
 // What the public material says about the order query, and what is assumed here:
 // - 小微聚付: `order/info` with `order_no`, `access_key`, `sign`. The answer's layout is not published; this code
@@ -21,11 +21,13 @@ export const PROVIDER_TARGETS: Record<ProviderName, ProviderTarget> = {
 export interface ProviderStatement {
   outTradeNo: string;
   paid: boolean;
+  /** NaN when the value is not a plain decimal integer: it then matches no order */
   totalFee: number;
   /** absent in PayJS query answers */
   mchid?: string;
   providerOrderId: string | null;
   transactionId: string | null;
+  openid: string | null;
 }
 
 export interface ProviderQuery {
@@ -35,8 +37,6 @@ export interface ProviderQuery {
 
 export interface Dialect {
   name: ProviderName;
-  /** fields a notify must carry (besides those that may be empty) */
-  notifyRequired: readonly string[];
   readNotify(fields: Record<string, string>): ProviderStatement;
   /** the provider's order query, unsigned; `by` says which id is known */
   query(by: { providerOrderId?: string; outTradeNo?: string }, merchantId: string): ProviderQuery;
@@ -47,16 +47,26 @@ export interface Dialect {
 const str = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 const orNull = (value: unknown): string | null => (str(value) === '' ? null : str(value));
 
+/**
+ * An amount as the provider writes it: a JSON integer or plain decimal digits. Anything else ("0x7C6", "1990.0",
+ * " 1990", "1e3") is NaN, which equals no order's amount: `Number()` would have read all of those as numbers.
+ */
+export function decimalFen(value: unknown): number {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : NaN;
+  if (typeof value === 'string' && /^[1-9][0-9]{0,14}$/.test(value)) return Number(value);
+  return NaN;
+}
+
 const xiaoweijufu: Dialect = {
   name: 'xiaoweijufu',
-  notifyRequired: ['status', 'total_fee', 'out_trade_no', 'mchid', 'sign'],
   readNotify: (f) => ({
     outTradeNo: f.out_trade_no,
     paid: f.status === '1',
-    totalFee: Number(f.total_fee),
+    totalFee: decimalFen(f.total_fee),
     mchid: f.mchid,
     providerOrderId: orNull(f.order_no),
     transactionId: orNull(f.transaction_id),
+    openid: orNull(f.openid),
   }),
   query: (by, merchantId): ProviderQuery => ({
     path: '/order/info',
@@ -70,23 +80,24 @@ const xiaoweijufu: Dialect = {
       : {
           outTradeNo: str(a.out_trade_no),
           paid: str(a.status) === '1',
-          totalFee: Number(a.total_fee),
+          totalFee: decimalFen(a.total_fee),
           mchid: orNull(a.mchid) ?? undefined,
           providerOrderId: orNull(a.order_no),
           transactionId: orNull(a.transaction_id),
+          openid: orNull(a.openid),
         },
 };
 
 const payjs: Dialect = {
   name: 'payjs',
-  notifyRequired: ['return_code', 'total_fee', 'out_trade_no', 'mchid', 'sign'],
   readNotify: (f) => ({
     outTradeNo: f.out_trade_no,
     paid: f.return_code === '1',
-    totalFee: Number(f.total_fee),
+    totalFee: decimalFen(f.total_fee),
     mchid: f.mchid,
     providerOrderId: orNull(f.payjs_order_id),
     transactionId: orNull(f.transaction_id),
+    openid: orNull(f.openid),
   }),
   query: (by, merchantId): ProviderQuery => ({
     path: '/api/check',
@@ -100,10 +111,11 @@ const payjs: Dialect = {
       : {
           outTradeNo: str(a.out_trade_no),
           paid: str(a.status) === '1',
-          totalFee: Number(a.total_fee),
+          totalFee: decimalFen(a.total_fee),
           mchid: orNull(a.mchid) ?? undefined,
           providerOrderId: orNull(a.payjs_order_id),
           transactionId: orNull(a.transaction_id),
+          openid: orNull(a.openid),
         },
 };
 

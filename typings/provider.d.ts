@@ -1,18 +1,8 @@
-// The pay mini program's fields (../shared/reference/payment-facts.md): what the mini program hands over
-// as extraData, and what may come back in referrerInfo.extraData.
+// The pay mini program's fields: what the mini program hands over as extraData, and what may come back in
+// referrerInfo.extraData.
 
-/** Signed by the backend; the mini program passes it through untouched. */
-export interface PayParams {
-  mchid: string;
-  /** integer fen */
-  total_fee: number;
-  out_trade_no: string;
-  body?: string;
-  attach?: string;
-  notify_url?: string;
-  nonce: string;
-  sign: string;
-}
+/** Signed by the backend; the mini program passes it through untouched (schema: server/contracts/provider.ts). */
+export type { PayParams, PayjsNotify, XiaoweijufuNotify } from '../server/contracts/provider';
 
 /**
  * What the pay mini program hands back. Every field is optional: the back key returns nothing, and the values of

@@ -2,41 +2,38 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { PayCheckRequest, PayCheckResponse } from '../../typings/api';
+import { payCheckRequestSchema, payCheckResponseSchema } from '../contracts/api';
+import { payjsNotifySchema, xiaoweijufuNotifySchema } from '../contracts/provider';
 import { errorResponseSchema } from '../errors';
 import type { Payments } from '../payments';
+import type { ProviderName } from '../../typings/provider';
 
 const checkSchema = {
-  body: {
-    type: 'object',
-    required: ['outTradeNo', 'orderToken'],
-    additionalProperties: false,
-    properties: {
-      outTradeNo: { type: 'string', minLength: 1, maxLength: 32 },
-      orderToken: { type: 'string', minLength: 1, maxLength: 128 },
-      payjsOrderId: { type: 'string', minLength: 1, maxLength: 64 },
-      waitMs: { type: 'integer', minimum: 0, maximum: 30_000 },
-    },
-  },
-  response: {
-    200: {
-      type: 'object',
-      required: ['outTradeNo', 'status', 'paySuccess'],
-      properties: {
-        outTradeNo: { type: 'string' },
-        status: { type: 'string', enum: ['pending', 'paid', 'failed', 'expired'] },
-        paySuccess: { type: 'boolean' },
-        paidAt: { type: 'string' },
-      },
-    },
-    '4xx': errorResponseSchema,
-  },
+  body: payCheckRequestSchema,
+  response: { 200: payCheckResponseSchema, '4xx': errorResponseSchema, '5xx': errorResponseSchema },
 } as const;
 
-// Every received field is signed, so the schema must keep unknown fields (no additionalProperties: false);
-// values are coerced to strings so a JSON number signs like its form-urlencoded text.
-const notifyValue = { type: 'string', maxLength: 1024 } as const;
+const NOTIFY_SCHEMAS: Record<ProviderName, typeof xiaoweijufuNotifySchema | typeof payjsNotifySchema> = {
+  xiaoweijufu: xiaoweijufuNotifySchema,
+  payjs: payjsNotifySchema,
+};
 
-export const payRoutes: FastifyPluginAsync<{ payments: Payments }> = async (app, { payments }) => {
+/**
+ * A notify's fields are the text a form POST carries. A JSON notify may write an integer as a number: it becomes its
+ * decimal text, which is also what the sign covers. Nothing else is converted: a boolean, fraction, array, object or
+ * null stays what it is and fails the schema, so no shape is guessed into a string.
+ */
+export function notifyFieldsAsText(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  return Object.fromEntries(
+    Object.entries(body).map(([name, value]) => [name, Number.isSafeInteger(value) ? String(value) : value]),
+  );
+}
+
+export const payRoutes: FastifyPluginAsync<{ payments: Payments; provider: ProviderName }> = async (
+  app,
+  { payments, provider },
+) => {
   app.post<{ Body: PayCheckRequest }>(
     '/api/pay/check',
     { schema: checkSchema },
@@ -59,18 +56,15 @@ export const payRoutes: FastifyPluginAsync<{ payments: Payments }> = async (app,
     '/api/pay/notify',
     {
       schema: {
-        body: {
-          type: 'object',
-          required: [...payments.notifyRequired],
-          properties: Object.fromEntries(payments.notifyRequired.map((name) => [name, { ...notifyValue, minLength: 1 }])),
-          additionalProperties: notifyValue,
-          maxProperties: 64,
-        },
-        response: { 200: { type: 'string' }, '4xx': errorResponseSchema },
+        body: NOTIFY_SCHEMAS[provider],
+        response: { 200: { type: 'string' }, '4xx': errorResponseSchema, '5xx': errorResponseSchema },
+      },
+      preValidation: async (request) => {
+        request.body = notifyFieldsAsText(request.body) as Record<string, string>;
       },
     },
     async (request, reply) => {
-      const outcome = payments.applyNotify(request.body);
+      const outcome = await payments.applyNotify(request.body);
       const outTradeNo = request.body.out_trade_no;
       if (outcome.kind === 'paid') {
         if (outcome.order.paidAfterExpiry) {
@@ -79,7 +73,10 @@ export const payRoutes: FastifyPluginAsync<{ payments: Payments }> = async (app,
           request.log.info({ outTradeNo }, 'order paid (notify)');
         }
       } else if (outcome.kind === 'repeat') {
-        request.log.info({ outTradeNo }, 'repeated notify for a paid order: accepted, nothing changed');
+        request.log.info(
+          { outTradeNo, repeats: outcome.order.repeatCount },
+          'repeated notify for a paid order: accepted and counted, nothing else changed',
+        );
       } else {
         request.log.info({ outTradeNo, changed: outcome.changed }, 'notify says not paid');
       }

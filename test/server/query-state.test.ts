@@ -1,16 +1,19 @@
-// The provider-query rate limit keeps per-order state in memory: it must not grow with every order ever queried.
+// The provider-query rate state lives in the store, not in one process's memory: two backends on one store (two
+// instances, or a restart) ask the provider at most once per interval per order between them, and nothing about an
+// order is remembered in memory once its queries are done.
 
 import path from 'node:path';
 import pino from 'pino';
 import { Catalog } from '../../server/catalog';
+import type { Clock } from '../../server/clock';
 import { loadServerConfig, REPO_ROOT } from '../../server/config';
 import { Payments } from '../../server/payments';
-import { OrderStore } from '../../server/store';
+import { SqliteStore } from '../../server/store';
 import { withSign } from '../../server/sign';
-import { fakeEndpoint, MERCHANT_ID, MERCHANT_KEY, tempDir, xwjfNotify } from './helpers';
+import { fakeEndpoint, MERCHANT_ID, MERCHANT_KEY, tempDir } from './helpers';
 
-describe('provider query state', () => {
-  it('is dropped when an order settles, and no order queried more than an interval ago is remembered', async () => {
+describe('provider query rate state', () => {
+  it('is shared through the store: a second instance (or a restart) does not ask again within the interval', async () => {
     const provider = await fakeEndpoint(({ body }) => {
       const asked = new URLSearchParams(body);
       const fields = withSign(
@@ -20,44 +23,44 @@ describe('provider query state', () => {
       return { status: 200, body: JSON.stringify(fields), type: 'application/json' };
     });
     const data = tempDir();
-    const store = new OrderStore(data.dir);
-    let clock = Date.now();
+    const store = await SqliteStore.open(data.dir);
+    let wall = Date.now();
+    const clock: Clock = { now: () => wall, monotonic: () => performance.now() };
     const config = loadServerConfig(
-      { providerBaseUrl: provider.url, publicBaseUrl: 'http://127.0.0.1:9', providerQueryAfterMs: 0, providerQueryIntervalMs: 5000, logLevel: 'silent' },
+      { providerBaseUrl: provider.url, publicBaseUrl: 'http://127.0.0.1:9', providerQueryAfterMs: 0, providerQueryIntervalMs: 1000, logLevel: 'silent' },
       {},
     );
-    const payments = new Payments(
-      config,
-      store,
-      Catalog.load(path.join(REPO_ROOT, 'config', 'catalog.json')),
-      pino({ level: 'silent' }),
-      () => clock,
-    );
+    const catalog = Catalog.load(path.join(REPO_ROOT, 'config', 'catalog.json'));
+    const one = new Payments(config, store, catalog, pino({ level: 'silent' }), { clock });
+    const two = new Payments(config, store, catalog, pino({ level: 'silent' }), { clock });
     try {
-      const a = payments.createOrder('vip-month', 1);
-      expect((await payments.check(a)).status).toBe('pending');
+      const order = await one.createOrder('vip-month', 1);
+      expect((await one.check(order)).status).toBe('pending');
       expect(provider.requests).toHaveLength(1);
-      expect(payments.trackedQueryCount).toBe(1);
-      payments.applyNotify(xwjfNotify(a));
-      expect(payments.trackedQueryCount).toBe(0);
+      expect((await store.getOrder(order.outTradeNo))?.lastProviderQueryAt).toBe(wall);
 
-      // b is queried, then abandoned while pending; c is queried more than an interval later
-      const b = payments.createOrder('vip-month', 1);
-      await payments.check(b);
-      expect(payments.trackedQueryCount).toBe(1);
-      clock += config.providerQueryIntervalMs;
-      const c = payments.createOrder('vip-month', 1);
-      await payments.check(c);
+      // the other instance finds the query already made by the first: no second one within the interval
+      expect((await two.check(order)).status).toBe('pending');
+      expect((await one.check(order)).status).toBe('pending');
+      expect(provider.requests).toHaveLength(1);
+
+      // one interval later either may ask again, once
+      wall += config.providerQueryIntervalMs;
+      await Promise.all([one.check(order), two.check(order)]);
+      expect(provider.requests).toHaveLength(2);
+
+      // a wall clock stepped back an hour: the stored time lies "in the future"; it delays the next query by at most
+      // one interval (on the monotonic clock), not by the hour
+      wall -= 3_600_000;
+      const started = performance.now();
+      expect((await two.check({ ...order, waitMs: 1500 })).status).toBe('pending');
       expect(provider.requests).toHaveLength(3);
-      expect(payments.trackedQueryCount).toBe(1);
-
-      // c expires after its last query: settled, forgotten
-      clock += config.orderTtlMs;
-      expect((await payments.check(c)).status).toBe('expired');
-      expect(payments.trackedQueryCount).toBe(0);
+      expect(provider.requests[2].at - provider.requests[1].at).toBeLessThan(1500 + 1000);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1490);
     } finally {
-      payments.shutdown();
-      store.close();
+      one.shutdown();
+      two.shutdown();
+      await store.close();
       data.remove();
       await provider.close();
     }

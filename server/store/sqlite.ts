@@ -1,0 +1,585 @@
+// The embedded store: SQLite (better-sqlite3) in WAL mode, one file under DATA_DIR, for one server process.
+// Every state change is one transaction committed with synchronous=FULL before the method resolves, so a process
+// killed at any moment loses nothing it has acknowledged.
+//
+// It also notices trouble instead of carrying on in a ghost: the file is checked (PRAGMA quick_check) before the
+// server starts, and every operation first makes sure the path still names the file that was opened. A data folder
+// deleted or replaced while running would otherwise keep taking writes into an unlinked inode that vanishes at the
+// next start; here the store stops with StoreUnavailableError instead, so a notify is answered 503 and the provider
+// retries, and /healthz says why.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { OrderStatus } from '../../typings/api';
+import { orderPaidEvent } from '../fulfillment/event';
+import {
+  StoreOpenError,
+  StoreUnavailableError,
+  type ClaimedEntry,
+  type ClaimRequest,
+  type DeliveryFailure,
+  type FailedStatement,
+  type MarkPaidResult,
+  type NewOrder,
+  type OrderRow,
+  type OrderStore,
+  type OutboxCounts,
+  type OutboxEntry,
+  type PaidStatement,
+  type PaymentEvent,
+  type StoreHealth,
+} from './types';
+import { InProcessWakeups } from './wakeups';
+
+export const SQLITE_FILE_NAME = 'orders.sqlite3';
+
+/** /healthz writes at most this often; between probes it answers from the last one (identity is checked every time). */
+const WRITE_PROBE_EVERY_MS = 1_000;
+
+// Each entry moves the schema one version up; the index is the version it produces minus one.
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE orders (
+     out_trade_no      TEXT PRIMARY KEY,
+     order_token_hash  TEXT NOT NULL,
+     sku               TEXT NOT NULL,
+     quantity          INTEGER NOT NULL,
+     total_fee         INTEGER NOT NULL CHECK (total_fee > 0),
+     body              TEXT NOT NULL,
+     attach            TEXT,
+     status            TEXT NOT NULL CHECK (status IN ('pending','paid','failed','expired')),
+     provider          TEXT NOT NULL,
+     created_at        INTEGER NOT NULL,
+     expires_at        INTEGER NOT NULL,
+     paid_at           INTEGER,
+     provider_order_id TEXT,
+     transaction_id    TEXT,
+     paid_after_expiry INTEGER NOT NULL DEFAULT 0,
+     first_check_at    INTEGER
+   );
+   CREATE INDEX orders_pending_expiry ON orders (status, expires_at);
+   CREATE TABLE payment_events (
+     id            INTEGER PRIMARY KEY AUTOINCREMENT,
+     out_trade_no  TEXT NOT NULL REFERENCES orders (out_trade_no),
+     kind          TEXT NOT NULL,
+     source        TEXT NOT NULL,
+     received_at   INTEGER NOT NULL,
+     fields_json   TEXT NOT NULL
+   );`,
+  // Version 2: provider order id hints apart from verified ids, the provider query rate state, repeat counts instead
+  // of a row per replayed notify, the fulfilment outbox, and a row for the health probe to write.
+  `ALTER TABLE orders ADD COLUMN provider_order_id_hint TEXT;
+   ALTER TABLE orders ADD COLUMN provider_order_id_hint_rejected INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE orders ADD COLUMN paid_via TEXT;
+   ALTER TABLE orders ADD COLUMN openid TEXT;
+   ALTER TABLE orders ADD COLUMN last_provider_query_at INTEGER;
+   ALTER TABLE orders ADD COLUMN repeat_count INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE orders ADD COLUMN last_repeat_at INTEGER;
+   -- version 1 kept a client's hint in provider_order_id; on an order never settled by the provider it is only a hint
+   UPDATE orders SET provider_order_id_hint = provider_order_id, provider_order_id = NULL
+    WHERE status IN ('pending', 'expired') AND provider_order_id IS NOT NULL;
+   UPDATE orders SET paid_via = (SELECT source FROM payment_events e
+                                  WHERE e.out_trade_no = orders.out_trade_no AND e.kind = 'paid' ORDER BY id LIMIT 1)
+    WHERE status = 'paid';
+   UPDATE orders SET
+     repeat_count = (SELECT COUNT(*) FROM payment_events e
+                      WHERE e.out_trade_no = orders.out_trade_no AND e.kind IN ('repeat', 'failed-ignored')),
+     last_repeat_at = (SELECT MAX(received_at) FROM payment_events e
+                        WHERE e.out_trade_no = orders.out_trade_no AND e.kind IN ('repeat', 'failed-ignored'));
+   DELETE FROM payment_events WHERE kind IN ('repeat', 'failed-ignored');
+   CREATE TABLE fulfillment_outbox (
+     out_trade_no    TEXT PRIMARY KEY REFERENCES orders (out_trade_no),
+     event           TEXT NOT NULL,
+     body            TEXT NOT NULL,
+     created_at      INTEGER NOT NULL,
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     last_attempt_at INTEGER,
+     last_error      TEXT,
+     delivered_at    INTEGER,
+     lease_token     TEXT,
+     leased_until    INTEGER
+   );
+   CREATE INDEX fulfillment_outbox_due ON fulfillment_outbox (next_attempt_at) WHERE delivered_at IS NULL;
+   CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);`,
+];
+
+interface RawOrder {
+  out_trade_no: string;
+  order_token_hash: string;
+  sku: string;
+  quantity: number;
+  total_fee: number;
+  body: string;
+  attach: string | null;
+  status: OrderStatus;
+  provider: string;
+  created_at: number;
+  expires_at: number;
+  paid_at: number | null;
+  paid_via: 'notify' | 'query' | null;
+  provider_order_id: string | null;
+  provider_order_id_hint: string | null;
+  provider_order_id_hint_rejected: number;
+  transaction_id: string | null;
+  openid: string | null;
+  paid_after_expiry: number;
+  first_check_at: number | null;
+  last_provider_query_at: number | null;
+  repeat_count: number;
+  last_repeat_at: number | null;
+}
+
+interface RawOutbox {
+  out_trade_no: string;
+  event: 'order.paid';
+  body: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  lease_token: string | null;
+}
+
+function toOrder(raw: RawOrder): OrderRow {
+  return {
+    outTradeNo: raw.out_trade_no,
+    orderTokenHash: raw.order_token_hash,
+    sku: raw.sku,
+    quantity: raw.quantity,
+    totalFee: raw.total_fee,
+    body: raw.body,
+    attach: raw.attach,
+    status: raw.status,
+    provider: raw.provider,
+    createdAt: raw.created_at,
+    expiresAt: raw.expires_at,
+    paidAt: raw.paid_at,
+    paidVia: raw.paid_via,
+    providerOrderId: raw.provider_order_id,
+    providerOrderIdHint: raw.provider_order_id_hint,
+    providerOrderIdHintRejected: raw.provider_order_id_hint_rejected === 1,
+    transactionId: raw.transaction_id,
+    openid: raw.openid,
+    paidAfterExpiry: raw.paid_after_expiry === 1,
+    firstCheckAt: raw.first_check_at,
+    lastProviderQueryAt: raw.last_provider_query_at,
+    repeatCount: raw.repeat_count,
+    lastRepeatAt: raw.last_repeat_at,
+  };
+}
+
+function toOutbox(raw: RawOutbox): OutboxEntry {
+  return {
+    outTradeNo: raw.out_trade_no,
+    event: raw.event,
+    body: raw.body,
+    createdAt: raw.created_at,
+    attempts: raw.attempts,
+    nextAttemptAt: raw.next_attempt_at,
+    lastAttemptAt: raw.last_attempt_at,
+    lastError: raw.last_error,
+    deliveredAt: raw.delivered_at,
+  };
+}
+
+/** SQLite result codes that mean "the write did not become durable", as opposed to a bug or a constraint. */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOMEM|PERM)/;
+
+function sqliteCode(error: unknown): string {
+  return typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
+}
+
+interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+export class SqliteStore implements OrderStore {
+  readonly description: string;
+  readonly wakeups = new InProcessWakeups();
+  private readonly statements;
+  /** device and inode of the file opened at start */
+  private readonly identity: FileIdentity;
+  /** why the store stopped; once set it stays set until a restart (the file it had is gone) */
+  private broken: string | null = null;
+  private lastProbeOkAt = -Infinity;
+
+  /**
+   * Opens (and creates or migrates) `<dataDir>/orders.sqlite3`. Rejects with StoreOpenError, naming the file, when
+   * it is damaged, from a newer server, or cannot be opened.
+   */
+  static async open(dataDir: string): Promise<SqliteStore> {
+    const file = path.join(dataDir, SQLITE_FILE_NAME);
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+    } catch (error) {
+      throw new StoreOpenError(`Cannot create the data folder ${dataDir} (${(error as Error).message}); set DATA_DIR to a writable folder`);
+    }
+    let db: Database.Database | undefined;
+    let identityFd: number | undefined;
+    try {
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      // FULL: the commit is on disk before the method resolves (WAL + NORMAL could lose it on power loss)
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      const problems = (db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check);
+      if (problems.length !== 1 || problems[0] !== 'ok') throw damaged(file, problems.slice(0, 3).join('; '));
+      migrate(db, file);
+      // held open so the file's identity can be compared with whatever the path names later
+      identityFd = fs.openSync(file, 'r');
+      return new SqliteStore(file, db, identityFd);
+    } catch (error) {
+      db?.close();
+      if (identityFd !== undefined) fs.closeSync(identityFd);
+      if (error instanceof StoreOpenError) throw error;
+      const code = sqliteCode(error);
+      if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') throw damaged(file, (error as Error).message);
+      throw new StoreOpenError(`Cannot open the database ${file}: ${(error as Error).message}; check DATA_DIR`);
+    }
+  }
+
+  private constructor(
+    private readonly file: string,
+    private readonly db: Database.Database,
+    private readonly identityFd: number,
+  ) {
+    this.description = `SQLite ${file}`;
+    this.identity = fileIdentity(fs.fstatSync(identityFd));
+    this.statements = {
+      insert: db.prepare(
+        `INSERT INTO orders (out_trade_no, order_token_hash, sku, quantity, total_fee, body, attach, status, provider,
+                             created_at, expires_at)
+         VALUES (@outTradeNo, @orderTokenHash, @sku, @quantity, @totalFee, @body, @attach, 'pending', @provider,
+                 @createdAt, @expiresAt)`,
+      ),
+      get: db.prepare<[string], RawOrder>('SELECT * FROM orders WHERE out_trade_no = ?'),
+      expire: db.prepare(
+        `UPDATE orders SET status = 'expired' WHERE out_trade_no = ? AND status = 'pending' AND expires_at <= ?`,
+      ),
+      firstCheck: db.prepare('UPDATE orders SET first_check_at = ? WHERE out_trade_no = ? AND first_check_at IS NULL'),
+      hint: db.prepare(
+        `UPDATE orders SET provider_order_id_hint = @hint, provider_order_id_hint_rejected = 0
+          WHERE out_trade_no = @outTradeNo AND provider_order_id_hint IS NOT @hint`,
+      ),
+      rejectHint: db.prepare(
+        `UPDATE orders SET provider_order_id_hint_rejected = 1
+          WHERE out_trade_no = @outTradeNo AND provider_order_id_hint = @hint`,
+      ),
+      claimQuery: db.prepare(
+        `UPDATE orders SET last_provider_query_at = @now
+          WHERE out_trade_no = @outTradeNo
+            AND (last_provider_query_at IS NULL OR last_provider_query_at + @interval <= @now
+                 OR last_provider_query_at > @now + @interval)`,
+      ),
+      markPaid: db.prepare(
+        `UPDATE orders SET status = 'paid', paid_at = @at, paid_via = @source,
+                provider_order_id = COALESCE(@providerOrderId, provider_order_id),
+                transaction_id = COALESCE(@transactionId, transaction_id),
+                openid = COALESCE(@openid, openid),
+                paid_after_expiry = CASE WHEN status = 'expired' OR expires_at <= @at THEN 1 ELSE 0 END
+          WHERE out_trade_no = @outTradeNo AND status <> 'paid'`,
+      ),
+      markFailed: db.prepare(
+        `UPDATE orders SET status = 'failed', provider_order_id = COALESCE(@providerOrderId, provider_order_id)
+          WHERE out_trade_no = @outTradeNo AND status = 'pending'`,
+      ),
+      repeat: db.prepare(
+        'UPDATE orders SET repeat_count = repeat_count + 1, last_repeat_at = @at WHERE out_trade_no = @outTradeNo',
+      ),
+      event: db.prepare(
+        `INSERT INTO payment_events (out_trade_no, kind, source, received_at, fields_json) VALUES (?, ?, ?, ?, ?)`,
+      ),
+      events: db.prepare<[string], { kind: 'paid' | 'failed'; source: string; received_at: number; fields_json: string }>(
+        'SELECT kind, source, received_at, fields_json FROM payment_events WHERE out_trade_no = ? ORDER BY id',
+      ),
+      enqueue: db.prepare(
+        `INSERT INTO fulfillment_outbox (out_trade_no, event, body, created_at, next_attempt_at)
+         VALUES (@outTradeNo, 'order.paid', @body, @at, @at)`,
+      ),
+      dueEntries: db.prepare<{ now: number; maxDelay: number; leaseMs: number; limit: number }, { out_trade_no: string }>(
+        `SELECT out_trade_no FROM fulfillment_outbox
+          WHERE delivered_at IS NULL
+            AND (next_attempt_at <= @now OR next_attempt_at > @now + @maxDelay)
+            AND (leased_until IS NULL OR leased_until <= @now OR leased_until > @now + @leaseMs)
+          ORDER BY next_attempt_at LIMIT @limit`,
+      ),
+      namedEntries: db.prepare<{ ids: string; now: number; leaseMs: number; limit: number }, { out_trade_no: string }>(
+        `SELECT out_trade_no FROM fulfillment_outbox
+          WHERE out_trade_no IN (SELECT value FROM json_each(@ids))
+            AND delivered_at IS NULL
+            AND (leased_until IS NULL OR leased_until <= @now OR leased_until > @now + @leaseMs)
+          ORDER BY next_attempt_at LIMIT @limit`,
+      ),
+      lease: db.prepare<{ outTradeNo: string; now: number; leaseMs: number; token: string }, RawOutbox>(
+        `UPDATE fulfillment_outbox SET lease_token = @token, leased_until = @now + @leaseMs,
+                attempts = attempts + 1, last_attempt_at = @now
+          WHERE out_trade_no = @outTradeNo RETURNING *`,
+      ),
+      complete: db.prepare(
+        `UPDATE fulfillment_outbox SET delivered_at = @at, lease_token = NULL, leased_until = NULL, last_error = NULL
+          WHERE out_trade_no = @outTradeNo AND lease_token = @token AND delivered_at IS NULL`,
+      ),
+      fail: db.prepare(
+        `UPDATE fulfillment_outbox SET last_error = @error, next_attempt_at = @nextAttemptAt,
+                lease_token = NULL, leased_until = NULL
+          WHERE out_trade_no = @outTradeNo AND lease_token = @token AND delivered_at IS NULL`,
+      ),
+      outbox: db.prepare<[string], RawOutbox>('SELECT * FROM fulfillment_outbox WHERE out_trade_no = ?'),
+      outboxCounts: db.prepare<[], { pending: number; delivered: number }>(
+        `SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL) AS pending,
+                COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered
+           FROM fulfillment_outbox`,
+      ),
+      probe: db.prepare('INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
+    };
+    // One process uses this file: a lease still held is one a killed process left behind.
+    this.write('release old leases', () =>
+      db.prepare('UPDATE fulfillment_outbox SET lease_token = NULL, leased_until = NULL WHERE lease_token IS NOT NULL').run(),
+    );
+  }
+
+  /** Throws StoreUnavailableError when the path no longer names the file this store opened. */
+  private ensureUsable(): void {
+    if (this.broken) throw new StoreUnavailableError(this.broken);
+    if (!this.db.open) throw new StoreUnavailableError(`the database ${this.file} is closed (the server is stopping)`);
+    let current: FileIdentity;
+    try {
+      current = fileIdentity(fs.statSync(this.file));
+    } catch (error) {
+      return this.stop(
+        `the database ${this.file} was removed while the server ran (${(error as NodeJS.ErrnoException).code ?? 'gone'}): ` +
+          'writes would be lost at the next start; restore the data folder and restart the server',
+      );
+    }
+    if (current.dev !== this.identity.dev || current.ino !== this.identity.ino) {
+      this.stop(
+        `the database ${this.file} was replaced by another file while the server ran: ` +
+          'writes would go to the old one; restart the server to use the new file',
+      );
+    }
+  }
+
+  private stop(reason: string): never {
+    this.broken = reason;
+    throw new StoreUnavailableError(reason);
+  }
+
+  /** A write: only into the file the server started with, checked before and after the commit. */
+  private write<T>(what: string, run: () => T): T {
+    this.ensureUsable();
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      if (UNAVAILABLE_CODES.test(sqliteCode(error))) {
+        throw new StoreUnavailableError(`${what} could not be written to ${this.file}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+    // removed between the check and the commit: the commit went to a file that no longer exists
+    this.ensureUsable();
+    return result;
+  }
+
+  private read<T>(run: () => T): T {
+    this.ensureUsable();
+    return run();
+  }
+
+  async insertOrder(order: NewOrder): Promise<void> {
+    this.write('the new order', () => this.statements.insert.run(order));
+  }
+
+  async getOrder(outTradeNo: string): Promise<OrderRow | undefined> {
+    const raw = this.read(() => this.statements.get.get(outTradeNo));
+    return raw ? toOrder(raw) : undefined;
+  }
+
+  async recordFirstCheck(outTradeNo: string, at: number): Promise<void> {
+    this.write('the first check', () => this.statements.firstCheck.run(at, outTradeNo));
+  }
+
+  async expireIfDue(outTradeNo: string, now: number): Promise<boolean> {
+    const changed = this.write('the expiry', () => this.statements.expire.run(outTradeNo, now).changes === 1);
+    if (changed) this.wakeups.deliver(outTradeNo, 'changed');
+    return changed;
+  }
+
+  async markPaid(statement: PaidStatement, options: { fulfillment: boolean }): Promise<MarkPaidResult> {
+    const result = this.write('the payment', () =>
+      this.db.transaction((): MarkPaidResult => {
+        if (!this.statements.get.get(statement.outTradeNo)) return { kind: 'unknown-order' };
+        const changed = this.statements.markPaid.run({
+          outTradeNo: statement.outTradeNo,
+          at: statement.at,
+          source: statement.source,
+          providerOrderId: statement.providerOrderId,
+          transactionId: statement.transactionId,
+          openid: statement.openid,
+        }).changes === 1;
+        if (changed) {
+          this.statements.event.run(statement.outTradeNo, 'paid', statement.source, statement.at, JSON.stringify(statement.fields));
+        } else {
+          this.statements.repeat.run({ outTradeNo: statement.outTradeNo, at: statement.at });
+        }
+        const order = toOrder(this.statements.get.get(statement.outTradeNo) as RawOrder);
+        if (changed && options.fulfillment) {
+          this.statements.enqueue.run({ outTradeNo: order.outTradeNo, body: JSON.stringify(orderPaidEvent(order)), at: statement.at });
+        }
+        return changed ? { kind: 'paid', order } : { kind: 'already-paid', order };
+      })(),
+    );
+    if (result.kind === 'paid') this.wakeups.deliver(statement.outTradeNo, 'changed');
+    return result;
+  }
+
+  async markFailed(statement: FailedStatement): Promise<boolean> {
+    const changed = this.write('the failed payment', () =>
+      this.db.transaction(() => {
+        const done = this.statements.markFailed.run({
+          outTradeNo: statement.outTradeNo,
+          providerOrderId: statement.providerOrderId,
+        }).changes === 1;
+        if (done) {
+          this.statements.event.run(statement.outTradeNo, 'failed', 'notify', statement.at, JSON.stringify(statement.fields));
+        } else {
+          this.statements.repeat.run({ outTradeNo: statement.outTradeNo, at: statement.at });
+        }
+        return done;
+      })(),
+    );
+    if (changed) this.wakeups.deliver(statement.outTradeNo, 'changed');
+    return changed;
+  }
+
+  async paymentEvents(outTradeNo: string): Promise<PaymentEvent[]> {
+    return this.read(() => this.statements.events.all(outTradeNo)).map((row) => ({
+      kind: row.kind,
+      source: row.source,
+      receivedAt: row.received_at,
+      fields: JSON.parse(row.fields_json),
+    }));
+  }
+
+  async rememberProviderOrderIdHint(outTradeNo: string, hint: string): Promise<void> {
+    this.write('the provider order id hint', () => this.statements.hint.run({ outTradeNo, hint }));
+  }
+
+  async rejectProviderOrderIdHint(outTradeNo: string, hint: string): Promise<void> {
+    this.write('the rejected hint', () => this.statements.rejectHint.run({ outTradeNo, hint }));
+  }
+
+  async claimProviderQuery(outTradeNo: string, now: number, intervalMs: number): Promise<boolean> {
+    return this.write(
+      'the provider query time',
+      () => this.statements.claimQuery.run({ outTradeNo, now, interval: intervalMs }).changes === 1,
+    );
+  }
+
+  async claimDeliveries(request: ClaimRequest): Promise<ClaimedEntry[]> {
+    const token = randomBytes(12).toString('base64url');
+    const rows = this.write('the delivery claim', () =>
+      this.db.transaction(() => {
+        const ids = request.outTradeNos
+          ? this.statements.namedEntries.all({
+              ids: JSON.stringify(request.outTradeNos),
+              now: request.now,
+              leaseMs: request.leaseMs,
+              limit: request.limit,
+            })
+          : this.statements.dueEntries.all({
+              now: request.now,
+              maxDelay: request.maxDelayMs,
+              leaseMs: request.leaseMs,
+              limit: request.limit,
+            });
+        return ids.map(({ out_trade_no }) =>
+          this.statements.lease.get({ outTradeNo: out_trade_no, now: request.now, leaseMs: request.leaseMs, token }) as RawOutbox,
+        );
+      })(),
+    );
+    return rows.map((raw) => ({ ...toOutbox(raw), leaseToken: token }));
+  }
+
+  async completeDelivery(outTradeNo: string, leaseToken: string, at: number): Promise<boolean> {
+    return this.write('the delivery', () => this.statements.complete.run({ outTradeNo, token: leaseToken, at }).changes === 1);
+  }
+
+  async failDelivery(outTradeNo: string, leaseToken: string, failure: DeliveryFailure): Promise<boolean> {
+    return this.write(
+      'the failed delivery',
+      () =>
+        this.statements.fail.run({
+          outTradeNo,
+          token: leaseToken,
+          error: failure.error.slice(0, 500),
+          nextAttemptAt: failure.nextAttemptAt,
+        }).changes === 1,
+    );
+  }
+
+  async outboxEntry(outTradeNo: string): Promise<OutboxEntry | undefined> {
+    const raw = this.read(() => this.statements.outbox.get(outTradeNo));
+    return raw ? toOutbox(raw) : undefined;
+  }
+
+  async outboxCounts(): Promise<OutboxCounts> {
+    return this.read(() => this.statements.outboxCounts.get() as OutboxCounts);
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      this.ensureUsable();
+      const now = performance.now();
+      if (now - this.lastProbeOkAt >= WRITE_PROBE_EVERY_MS) {
+        this.write('the health probe', () => this.statements.probe.run(Date.now()));
+        this.lastProbeOkAt = now;
+      }
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return { ok: false, reason: error.message };
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.wakeups.close();
+    if (this.db.open) {
+      this.db.close();
+      fs.closeSync(this.identityFd);
+    }
+  }
+}
+
+function fileIdentity(stats: fs.Stats): FileIdentity {
+  return { dev: stats.dev, ino: stats.ino };
+}
+
+function damaged(file: string, detail: string): StoreOpenError {
+  return new StoreOpenError(
+    `The database ${file} is damaged (${detail}). The server will not run on it: restore the file from a backup, ` +
+      'or move it aside to start with an empty one',
+  );
+}
+
+function migrate(db: Database.Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new StoreOpenError(
+      `The database ${file} has schema version ${current}, newer than this server knows (${MIGRATIONS.length}); ` +
+        'run a newer server or point DATA_DIR at another folder',
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
