@@ -1,19 +1,21 @@
-// The PostgreSQL store as two instances see it: two stores (two pools) on one database.
+// The PostgreSQL store as two instances see it: two stores (two pools, two LISTEN connections) on one database.
+// What one store must do is the contract suite's business (test/server/store-contract.ts runs on PostgreSQL too);
+// these are the races and failures that only exist with more than one instance.
 import { randomBytes } from 'node:crypto';
-import { PostgresOrderStore, ORDER_CHANNEL } from '../../server/store/postgres/store';
-import { PgListener } from '../../server/store/postgres/listener';
-import type { NewOrder } from '../../server/store';
-import { freshDatabase } from './database';
+import { StoreOpenError, StoreUnavailableError, type NewOrder, type PaidStatement } from '../../server/store';
+import { PostgresStore } from '../../server/store/postgres/store';
+import { adminClient, freshDatabase } from './database';
 
-const settings = (url: string) => ({ url, poolMax: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 5_000 });
+const settings = (url: string) => ({ url, poolMax: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 2_000 });
+const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function newOrder(now = Date.now()): NewOrder {
+export function newOrder(now = Date.now()): NewOrder {
   return {
     outTradeNo: `T${randomBytes(8).toString('hex')}`,
     orderTokenHash: 'h',
     sku: 'vip-month',
     quantity: 1,
-    totalFee: 1,
+    totalFee: 1990,
     body: 'VIP',
     attach: null,
     provider: 'xiaoweijufu',
@@ -22,129 +24,128 @@ function newOrder(now = Date.now()): NewOrder {
   };
 }
 
-const payment = (outTradeNo: string, i = 0) => ({
+const paid = (outTradeNo: string, i = 0): PaidStatement => ({
   outTradeNo,
   providerOrderId: `P${i}`,
   transactionId: `X${i}`,
-  paidAt: Date.now(),
+  openid: 'o-1',
+  at: Date.now(),
   source: 'notify',
-  fields: { i, openid: 'o-1' },
+  fields: { i },
 });
 
+async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('PostgreSQL store shared by two instances', () => {
-  let a: PostgresOrderStore;
-  let b: PostgresOrderStore;
+  let a: PostgresStore;
+  let b: PostgresStore;
   let url: string;
   beforeEach(async () => {
     url = await freshDatabase();
-    [a, b] = await Promise.all([PostgresOrderStore.open(settings(url)), PostgresOrderStore.open(settings(url))]);
+    [a, b] = await Promise.all([
+      PostgresStore.open({ settings: settings(url), log, wakeups: { initialBackoffMs: 20, maxBackoffMs: 200 } }),
+      PostgresStore.open({ settings: settings(url), log, wakeups: { initialBackoffMs: 20, maxBackoffMs: 200 } }),
+    ]);
   });
   afterEach(async () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  it('marks an order paid once under 300 concurrent notifies spread over both; the rest are counted repeats', async () => {
+  it('marks an order paid once under 300 concurrent statements spread over both; the rest are counted repeats', async () => {
     const order = newOrder();
-    await a.insert(order);
+    await a.insertOrder(order);
     const woken: string[] = [];
-    const listener = new PgListener({
-      settings: settings(url),
-      channel: ORDER_CHANNEL,
-      onNotify: (id) => woken.push(id),
-      onResync: () => undefined,
-      log: { info: () => undefined, warn: () => undefined },
-    });
-    await listener.start();
-    try {
-      const results = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).markPaid(payment(order.outTradeNo, i))),
-      );
-      const paid = results.filter((r) => r.kind === 'paid');
-      expect(paid).toHaveLength(1);
-      expect(results.filter((r) => r.kind === 'already-paid')).toHaveLength(299);
-      const row = await b.get(order.outTradeNo);
-      expect(row).toMatchObject({ status: 'paid', repeatNotifies: 299 });
-      // the winner's provider ids stay; no repeat overwrote them
-      expect(paid[0].kind === 'paid' && paid[0].order.providerOrderId).toBe(row?.providerOrderId);
-      expect(await a.events(order.outTradeNo)).toHaveLength(1);
-      const { rows } = await a.pool.query('SELECT count(*)::int AS n FROM fulfilment_outbox WHERE out_trade_no = $1', [order.outTradeNo]);
-      expect(rows[0].n).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      // one wake-up, sent with the commit
-      expect(woken).toEqual([order.outTradeNo]);
-    } finally {
-      await listener.close();
-    }
+    b.wakeups.subscribe(order.outTradeNo, (reason) => woken.push(reason));
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).markPaid(paid(order.outTradeNo, i), { fulfillment: true })),
+    );
+    const winners = results.filter((r) => r.kind === 'paid');
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => r.kind === 'already-paid')).toHaveLength(299);
+    const row = await b.getOrder(order.outTradeNo);
+    expect(row).toMatchObject({ status: 'paid', repeatCount: 299, paidVia: 'notify' });
+    // the winner's provider ids stay; no repeat overwrote them
+    expect(winners[0].kind === 'paid' && winners[0].order.providerOrderId).toBe(row?.providerOrderId);
+    expect(await a.paymentEvents(order.outTradeNo)).toHaveLength(1);
+    expect(await a.outboxCounts()).toEqual({ pending: 1, delivered: 0 });
+    // b's subscriber hears of it whichever instance won (b directly, or a's NOTIFY through b's LISTEN)
+    await until(() => woken.length > 0, 5_000, 'the wake-up on b');
   });
 
-  it('answers unknown-order for an order no instance created, and changes nothing', async () => {
-    expect(await a.markPaid(payment('nope'))).toEqual({ kind: 'unknown-order' });
-    expect(await a.markFailed('nope', null, {}, Date.now())).toBe(false);
-  });
-
-  it('fails a pending order once, never a paid one', async () => {
+  it('shares the provider-query slot: of concurrent claims on both one wins, the next only after the interval', async () => {
     const order = newOrder();
-    await a.insert(order);
-    expect(await b.markFailed(order.outTradeNo, 'P1', { status: '0' }, Date.now())).toBe(true);
-    expect(await a.markFailed(order.outTradeNo, 'P1', { status: '0' }, Date.now())).toBe(false);
-    const paidAfterFailure = await a.markPaid(payment(order.outTradeNo));
-    expect(paidAfterFailure.kind).toBe('paid');
-    expect(await b.markFailed(order.outTradeNo, 'P1', { status: '0' }, Date.now())).toBe(false);
-    expect(await b.get(order.outTradeNo)).toMatchObject({ status: 'paid', repeatNotifies: 2 });
-    expect((await a.events(order.outTradeNo)).map((e) => e.kind)).toEqual(['failed', 'paid']);
-  });
-
-  it('expires a due pending order once, and flags money that arrives after that', async () => {
-    const order = newOrder(Date.now() - 120_000);
-    await a.insert(order);
-    const expired = await Promise.all([a.expireIfDue(order.outTradeNo, Date.now()), b.expireIfDue(order.outTradeNo, Date.now())]);
-    expect(expired.filter(Boolean)).toHaveLength(1);
-    const late = await b.markPaid(payment(order.outTradeNo));
-    expect(late).toMatchObject({ kind: 'paid', order: { status: 'paid', paidAfterExpiry: true } });
-  });
-
-  it('shares the provider-query slot: of concurrent reservations one wins, the next only after the interval', async () => {
-    const order = newOrder();
-    await a.insert(order);
+    await a.insertOrder(order);
     const now = Date.now();
-    const won = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).reserveProviderQuery(order.outTradeNo, now, 5_000)));
+    const won = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claimProviderQuery(order.outTradeNo, now, 5_000)));
     expect(won.filter(Boolean)).toHaveLength(1);
-    expect(await a.reserveProviderQuery(order.outTradeNo, now + 4_999, 5_000)).toBe(false);
-    expect(await b.reserveProviderQuery(order.outTradeNo, now + 5_000, 5_000)).toBe(true);
-    expect((await a.get(order.outTradeNo))?.lastQueryAt).toBe(now + 5_000);
+    expect(await a.claimProviderQuery(order.outTradeNo, now + 4_999, 5_000)).toBe(false);
+    expect(await b.claimProviderQuery(order.outTradeNo, now + 5_000, 5_000)).toBe(true);
+    expect((await a.getOrder(order.outTradeNo))?.lastProviderQueryAt).toBe(now + 5_000);
   });
 
   it('hands every outbox entry to exactly one claimer, and again after the lease of a claimer that died', async () => {
     const orders = Array.from({ length: 60 }, () => newOrder());
-    for (const order of orders) await a.insert(order);
-    await Promise.all(orders.map((order, i) => (i % 2 ? a : b).markPaid(payment(order.outTradeNo, i))));
+    for (const order of orders) await a.insertOrder(order);
+    await Promise.all(orders.map((order, i) => (i % 2 ? a : b).markPaid(paid(order.outTradeNo, i), { fulfillment: true })));
     const now = Date.now() + 1;
-    const claimed: string[] = [];
+    const claims: { store: PostgresStore; outTradeNo: string; leaseToken: string }[] = [];
     // both instances claim in small batches at the same time until nothing is due
     await Promise.all(
       [a, b, a, b].map(async (store) => {
         for (;;) {
-          const batch = await store.claimOutbox(now, 30_000, 7);
+          const batch = await store.claimDeliveries({ now, leaseMs: 30_000, limit: 7, maxDelayMs: 3_600_000 });
           if (batch.length === 0) return;
-          claimed.push(...batch.map((e) => e.outTradeNo));
+          claims.push(...batch.map((e) => ({ store, outTradeNo: e.outTradeNo, leaseToken: e.leaseToken })));
         }
       }),
     );
-    expect(claimed).toHaveLength(60);
-    expect(new Set(claimed).size).toBe(60);
-    const [first] = await a.pool.query('SELECT payload FROM fulfilment_outbox LIMIT 1').then((r) => r.rows);
-    expect(first.payload).toMatchObject({ sku: 'vip-month', quantity: 1, totalFee: 1, openid: 'o-1' });
+    expect(claims).toHaveLength(60);
+    expect(new Set(claims.map((c) => c.outTradeNo)).size).toBe(60);
 
-    // instance a delivered half; b "died" holding the rest: they are due again once the lease is over
-    for (const id of claimed.slice(0, 30)) await a.outboxDelivered(id, now);
-    expect(await b.claimOutbox(now + 29_999, 30_000, 100)).toEqual([]);
-    const again = await b.claimOutbox(now + 30_000, 30_000, 100);
-    expect(again.map((e) => e.outTradeNo).sort()).toEqual(claimed.slice(30).sort());
+    // half are delivered; the instance holding the rest "dies": they are due again once the lease is over
+    for (const claim of claims.slice(0, 30)) expect(await claim.store.completeDelivery(claim.outTradeNo, claim.leaseToken, now)).toBe(true);
+    const request = { leaseMs: 30_000, limit: 100, maxDelayMs: 3_600_000 };
+    expect(await b.claimDeliveries({ ...request, now: now + 29_999 })).toEqual([]);
+    const again = await b.claimDeliveries({ ...request, now: now + 30_000 });
+    expect(again.map((e) => e.outTradeNo).sort()).toEqual(claims.slice(30).map((c) => c.outTradeNo).sort());
     expect(again.every((e) => e.attempts === 2)).toBe(true);
-    // a failed delivery waits for its retry time
-    for (const entry of again.slice(1)) await b.outboxDelivered(entry.outTradeNo, now);
-    await b.outboxRetryAt(again[0].outTradeNo, now + 100_000, 'HTTP 503');
-    expect(await a.claimOutbox(now + 99_999, 30_000, 100)).toEqual([]);
-    expect((await a.claimOutbox(now + 100_000, 30_000, 100)).map((e) => e.outTradeNo)).toEqual([again[0].outTradeNo]);
+    // the dead claimer's late answer no longer counts
+    const late = claims[30];
+    expect(await late.store.completeDelivery(late.outTradeNo, late.leaseToken, now)).toBe(false);
+    expect(await a.outboxCounts()).toEqual({ pending: 30, delivered: 30 });
+  });
+
+  it('answers StoreUnavailableError (a 503, the provider retries) when the database stops answering, and recovers', async () => {
+    const order = newOrder();
+    await a.insertOrder(order);
+    const admin = await adminClient();
+    const database = new URL(url).pathname.slice(1);
+    try {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      await expect(a.markPaid(paid(order.outTradeNo), { fulfillment: true })).rejects.toThrow(StoreUnavailableError);
+      expect(await a.health()).toMatchObject({ ok: false });
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      expect((await a.markPaid(paid(order.outTradeNo), { fulfillment: true })).kind).toBe('paid');
+      await until(() => a.wakeups.listener.connected && b.wakeups.listener.connected, 5_000, 'both listeners back');
+    } finally {
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+    }
+  });
+
+  it('refuses to open a database it cannot reach, with StoreOpenError naming it and not the password', async () => {
+    const bad = new URL(url);
+    bad.password = 'not-the-password-4411';
+    const failure = PostgresStore.open({ settings: settings(bad.toString()), log });
+    await expect(failure).rejects.toThrow(StoreOpenError);
+    await expect(failure).rejects.toThrow(/Cannot reach PostgreSQL database "db_\w+" on 127\.0\.0\.1:\d+ as user "app"/);
+    await expect(failure).rejects.not.toThrow(/not-the-password-4411/);
   });
 });

@@ -1,38 +1,47 @@
-// The order store on PostgreSQL: what several backend instances share. Every state change is one statement (data-
-// modifying CTEs) or one transaction, committed before the HTTP answer goes out, so concurrent notifies on different
-// instances mark an order paid exactly once and a killed instance loses nothing it answered `success` to.
+// The order store on PostgreSQL (DATABASE_URL): what several backend instances share. It implements the same
+// OrderStore as the SQLite store and passes the same contract suite (test/server/store-contract.ts).
 //
-// Exactly once: the paid transition is `UPDATE ... WHERE status <> 'paid'`. At READ COMMITTED a second concurrent
-// UPDATE of the same row waits for the first to commit, then re-checks its WHERE against the new row and changes
-// nothing; it becomes a counted repeat (orders.repeat_notifies), never a second payment, audit row or outbox entry.
+// Exactly once across instances: the paid transition is `UPDATE ... WHERE status <> 'paid'` in a transaction with
+// its audit row and outbox entry. At READ COMMITTED a second UPDATE of the same row waits for the first to commit,
+// re-checks its WHERE against the new row version and changes nothing, so it becomes a counted repeat: never a second
+// payment, audit row or fulfilment.
 //
-// Wake-ups: a status change sends pg_notify(channel, out_trade_no) inside the statement that makes it, so the
-// notification is delivered exactly when the change commits (never before, never lost between commit and publish).
+// Wake-ups: a status change sends pg_notify(ORDER_CHANNEL, out_trade_no) inside the transaction that makes it, so
+// other instances hear of it exactly when it commits (never before, and a crash between commit and publish cannot
+// lose it); this instance's own waiting checks are woken directly after the commit.
+//
+// Outbox: entries are claimed with FOR UPDATE SKIP LOCKED (claimers never wait on or take each other's rows) under
+// a lease, so an entry whose instance died mid-delivery is due again when the lease ends: at least once, never lost.
 
-import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { OrderStatus } from '../../../typings/api';
-import type { MarkPaidResult, NewOrder, OrderRow, PaymentRecord } from '../../store';
-import { openPool, type PgSettings } from './connection';
+import { orderPaidEvent } from '../../fulfillment/event';
+import {
+  StoreOpenError,
+  StoreUnavailableError,
+  type ClaimedEntry,
+  type ClaimRequest,
+  type DeliveryFailure,
+  type FailedStatement,
+  type MarkPaidResult,
+  type NewOrder,
+  type OrderRow,
+  type OrderStore,
+  type OutboxCounts,
+  type OutboxEntry,
+  type PaidStatement,
+  type PaymentEvent,
+  type StoreHealth,
+} from '../types';
+import { describeTarget, openPool, redact, targetText, type PgSettings } from './connection';
+import type { ListenerLog } from './listener';
 import { migrate, type MigrationReport } from './migrate';
 import { MIGRATIONS } from './schema';
+import { ORDER_CHANNEL, PgWakeups, type PgWakeupsOptions } from './wakeups';
 
-/** The wake-up channel (LISTEN/NOTIFY); its payload is the order's out_trade_no. */
-export const ORDER_CHANNEL = 'xwjf_order_changed';
-
-export interface PgOrderRow extends OrderRow {
-  /** notifies (paid or not) that arrived after the order had settled: counted, not stored */
-  repeatNotifies: number;
-  /** the last provider query of this order by any instance (the shared rate-limit slot) */
-  lastQueryAt: number | null;
-}
-
-export interface OutboxEntry {
-  outTradeNo: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-  createdAt: number;
-}
+/** /healthz writes at most this often; between probes it answers from the last one. */
+const WRITE_PROBE_EVERY_MS = 1_000;
 
 interface RawOrder {
   out_trade_no: string;
@@ -47,15 +56,32 @@ interface RawOrder {
   created_at: number;
   expires_at: number;
   paid_at: number | null;
+  paid_via: 'notify' | 'query' | null;
   provider_order_id: string | null;
+  provider_order_id_hint: string | null;
+  provider_order_id_hint_rejected: boolean;
   transaction_id: string | null;
+  openid: string | null;
   paid_after_expiry: boolean;
   first_check_at: number | null;
-  repeat_notifies: number;
-  last_query_at: number | null;
+  last_provider_query_at: number | null;
+  repeat_count: number;
+  last_repeat_at: number | null;
 }
 
-function toOrder(raw: RawOrder): PgOrderRow {
+interface RawOutbox {
+  out_trade_no: string;
+  event: 'order.paid';
+  body: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+function toOrder(raw: RawOrder): OrderRow {
   return {
     outTradeNo: raw.out_trade_no,
     orderTokenHash: raw.order_token_hash,
@@ -69,45 +95,57 @@ function toOrder(raw: RawOrder): PgOrderRow {
     createdAt: raw.created_at,
     expiresAt: raw.expires_at,
     paidAt: raw.paid_at,
+    paidVia: raw.paid_via,
     providerOrderId: raw.provider_order_id,
+    providerOrderIdHint: raw.provider_order_id_hint,
+    providerOrderIdHintRejected: raw.provider_order_id_hint_rejected,
     transactionId: raw.transaction_id,
+    openid: raw.openid,
     paidAfterExpiry: raw.paid_after_expiry,
     firstCheckAt: raw.first_check_at,
-    repeatNotifies: raw.repeat_notifies,
-    lastQueryAt: raw.last_query_at,
+    lastProviderQueryAt: raw.last_provider_query_at,
+    repeatCount: raw.repeat_count,
+    lastRepeatAt: raw.last_repeat_at,
   };
 }
 
-const ORDER_COLUMNS = `out_trade_no, order_token_hash, sku, quantity, total_fee, body, attach, status, provider, created_at,
-  expires_at, paid_at, provider_order_id, transaction_id, paid_after_expiry, first_check_at, repeat_notifies, last_query_at`;
+function toOutbox(raw: RawOutbox): OutboxEntry {
+  return {
+    outTradeNo: raw.out_trade_no,
+    event: raw.event,
+    body: raw.body,
+    createdAt: raw.created_at,
+    attempts: raw.attempts,
+    nextAttemptAt: raw.next_attempt_at,
+    lastAttemptAt: raw.last_attempt_at,
+    lastError: raw.last_error,
+    deliveredAt: raw.delivered_at,
+  };
+}
 
-// $1 out_trade_no, $2 paid_at, $3 provider order id, $4 transaction id, $5 source, $6 fields (json), $7 channel
+const OUTBOX_COLUMNS = `out_trade_no, event, body, created_at, attempts, next_attempt_at, last_attempt_at, last_error,
+  delivered_at`;
+
+// $1 out_trade_no, $2 at, $3 source, $4 provider order id, $5 transaction id, $6 openid, $7 fields (json), $8 channel
 const MARK_PAID = `
   WITH paid AS (
-    UPDATE orders SET status = 'paid', paid_at = $2,
-           provider_order_id = COALESCE($3, provider_order_id),
-           transaction_id = COALESCE($4, transaction_id),
+    UPDATE orders SET status = 'paid', paid_at = $2, paid_via = $3,
+           provider_order_id = COALESCE($4, provider_order_id),
+           transaction_id = COALESCE($5, transaction_id),
+           openid = COALESCE($6, openid),
            paid_after_expiry = (status = 'expired' OR expires_at <= $2)
      WHERE out_trade_no = $1 AND status <> 'paid'
     RETURNING *
   ), audit AS (
     INSERT INTO payment_events (out_trade_no, kind, source, received_at, fields)
-    SELECT out_trade_no, 'paid', $5, $2, $6::jsonb FROM paid
-  ), outbox AS (
-    INSERT INTO fulfilment_outbox (out_trade_no, payload, created_at, next_attempt_at)
-    SELECT out_trade_no,
-           jsonb_build_object('outTradeNo', out_trade_no, 'sku', sku, 'quantity', quantity, 'totalFee', total_fee,
-                              'paidAt', paid_at, 'providerOrderId', provider_order_id, 'transactionId', transaction_id,
-                              'attach', attach, 'paidAfterExpiry', paid_after_expiry, 'openid', $6::jsonb ->> 'openid'),
-           $2, $2
-      FROM paid
+    SELECT out_trade_no, 'paid', $3, $2, $7::jsonb FROM paid
   )
-  SELECT ${ORDER_COLUMNS}, pg_notify($7, out_trade_no)::text AS notified FROM paid`;
+  SELECT paid.*, pg_notify($8, out_trade_no)::text AS notified FROM paid`;
 
 const COUNT_REPEAT = `
-  UPDATE orders SET repeat_notifies = repeat_notifies + 1 WHERE out_trade_no = $1 RETURNING ${ORDER_COLUMNS}`;
+  UPDATE orders SET repeat_count = repeat_count + 1, last_repeat_at = $2 WHERE out_trade_no = $1 RETURNING *`;
 
-// $1 out_trade_no, $2 provider order id, $3 now, $4 fields (json), $5 channel
+// $1 out_trade_no, $2 provider order id, $3 at, $4 fields (json), $5 channel
 const MARK_FAILED = `
   WITH failed AS (
     UPDATE orders SET status = 'failed', provider_order_id = COALESCE($2, provider_order_id)
@@ -126,162 +164,344 @@ const EXPIRE = `
   )
   SELECT pg_notify($3, out_trade_no)::text AS notified FROM expired`;
 
-export class PostgresOrderStore {
+// $1 now, $2 leaseMs, $3 limit, $4 token, $5 maxDelayMs, $6 named ids (text[] or null)
+const CLAIM = `
+  UPDATE fulfillment_outbox o
+     SET lease_token = $4, leased_until = $1::bigint + $2::bigint, attempts = o.attempts + 1, last_attempt_at = $1
+   WHERE o.out_trade_no IN (
+         SELECT out_trade_no FROM fulfillment_outbox
+          WHERE delivered_at IS NULL
+            AND ($6::text[] IS NOT NULL AND out_trade_no = ANY ($6::text[])
+                 OR $6::text[] IS NULL AND (next_attempt_at <= $1::bigint OR next_attempt_at > $1::bigint + $5::bigint))
+            AND (leased_until IS NULL OR leased_until <= $1::bigint OR leased_until > $1::bigint + $2::bigint)
+          ORDER BY next_attempt_at
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED)
+  RETURNING ${OUTBOX_COLUMNS.split(',').map((c) => `o.${c.trim()}`).join(', ')}`;
+
+/** SQLSTATE classes and node errors that mean "the database did not take this write", not a bug or a constraint. */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string') {
+    // 08 connection exception, 53 insufficient resources, 57 operator intervention (shutdown, statement timeout),
+    // 58 system error, 28 refused credentials, 3D000 no such database, 55000 database not accepting connections,
+    // 25006 read-only transaction (a standby after failover), 40001/40P01 serialization failure/deadlock
+    if (/^(08|28|53|57|58)/.test(code) || ['3D000', '55000', '25006', '40001', '40P01'].includes(code)) return true;
+    if (/^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, ETIMEDOUT... from the socket
+  }
+  const message = (error as Error)?.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+    message,
+  );
+}
+
+export interface PostgresStoreOptions {
+  settings: PgSettings;
+  log: ListenerLog & { error(fields: object, message: string): void };
+  wakeups?: PgWakeupsOptions;
+}
+
+export class PostgresStore implements OrderStore {
+  readonly description: string;
+  readonly wakeups: PgWakeups;
+  private lastProbeOkAt = -Infinity;
+
   private constructor(
     readonly pool: pg.Pool,
+    private readonly settings: PgSettings,
     readonly migration: MigrationReport,
-    private readonly instanceId: string,
-  ) {}
+    log: PostgresStoreOptions['log'],
+    wakeupOptions: PgWakeupsOptions,
+  ) {
+    this.description = `PostgreSQL ${targetText(describeTarget(settings.url))}`;
+    this.wakeups = new PgWakeups(pool, settings, log, wakeupOptions);
+  }
 
-  /** Connects (a clear error when the database cannot be reached), migrates under the advisory lock, and answers. */
-  static async open(settings: PgSettings, onIdleError: (error: Error) => void = () => undefined): Promise<PostgresOrderStore> {
-    const pool = await openPool(settings, onIdleError);
+  /**
+   * Connects (a StoreOpenError naming host, port and database, never the password, when the database cannot be
+   * reached), migrates under the advisory lock, and starts LISTENing.
+   */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const { settings, log } = options;
+    let pool: pg.Pool;
+    try {
+      pool = await openPool(settings, (error) =>
+        log.warn({ reason: redact(error.message, settings.url) }, 'an idle database connection failed; the pool replaces it'),
+      );
+    } catch (error) {
+      throw new StoreOpenError((error as Error).message);
+    }
+    let store: PostgresStore | undefined;
     try {
       const migration = await migrate(pool, MIGRATIONS);
-      return new PostgresOrderStore(pool, migration, `${os.hostname()}:${process.pid}`);
+      if (migration.applied.length > 0) log.info({ applied: migration.applied }, 'database schema migrated');
+      store = new PostgresStore(pool, settings, migration, log, options.wakeups ?? {});
+      await store.wakeups.start();
+      return store;
     } catch (error) {
+      await store?.wakeups.close().catch(() => undefined);
       await pool.end().catch(() => undefined);
+      if (error instanceof StoreOpenError) throw error;
+      throw new StoreOpenError(
+        `Cannot use PostgreSQL ${targetText(describeTarget(settings.url))}: ${redact((error as Error).message, settings.url)}`,
+      );
+    }
+  }
+
+  /** Runs one database operation; a connection-level failure becomes StoreUnavailableError (the route answers 503). */
+  private async run<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isUnavailable(error)) {
+        throw new StoreUnavailableError(
+          `${what} could not be made in PostgreSQL ${targetText(describeTarget(this.settings.url))}: ` +
+            redact((error as Error).message, this.settings.url),
+        );
+      }
       throw error;
     }
   }
 
-  async insert(order: NewOrder): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO orders (out_trade_no, order_token_hash, sku, quantity, total_fee, body, attach, status, provider,
-                           created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10)`,
-      [
-        order.outTradeNo,
-        order.orderTokenHash,
-        order.sku,
-        order.quantity,
-        order.totalFee,
-        order.body,
-        order.attach,
-        order.provider,
-        order.createdAt,
-        order.expiresAt,
-      ],
+  /** One transaction on one pooled connection; rolled back on any error. */
+  private transaction<T>(what: string, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.run(what, async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      // a checked-out client has no error listener of the pool's: a connection dying now would crash the process
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
+      try {
+        await client.query('BEGIN');
+        const result = await body(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        broken = isUnavailable(error);
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        // a connection that failed mid-transaction is not handed to the next caller
+        client.off('error', onError);
+        client.release(broken);
+      }
+    });
+  }
+
+  async insertOrder(order: NewOrder): Promise<void> {
+    await this.run('the new order', () =>
+      this.pool.query(
+        `INSERT INTO orders (out_trade_no, order_token_hash, sku, quantity, total_fee, body, attach, status, provider,
+                             created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10)`,
+        [
+          order.outTradeNo,
+          order.orderTokenHash,
+          order.sku,
+          order.quantity,
+          order.totalFee,
+          order.body,
+          order.attach,
+          order.provider,
+          order.createdAt,
+          order.expiresAt,
+        ],
+      ),
     );
   }
 
-  async get(outTradeNo: string): Promise<PgOrderRow | undefined> {
-    const { rows } = await this.pool.query<RawOrder>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE out_trade_no = $1`, [outTradeNo]);
+  async getOrder(outTradeNo: string): Promise<OrderRow | undefined> {
+    const { rows } = await this.run('reading the order', () =>
+      this.pool.query<RawOrder>('SELECT * FROM orders WHERE out_trade_no = $1', [outTradeNo]),
+    );
     return rows[0] ? toOrder(rows[0]) : undefined;
   }
 
-  /** Moves a pending order past its expiry to `expired`; true when it did (and the wake-up went out with it). */
-  async expireIfDue(outTradeNo: string, now: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(EXPIRE, [outTradeNo, now, ORDER_CHANNEL]);
-    return rowCount === 1;
-  }
-
-  async recordFirstCheck(outTradeNo: string, now: number): Promise<void> {
-    await this.pool.query('UPDATE orders SET first_check_at = $1 WHERE out_trade_no = $2 AND first_check_at IS NULL', [
-      now,
-      outTradeNo,
-    ]);
-  }
-
-  /** Remembers a provider order id hinted by the client; never overwrites one the provider itself sent. */
-  async rememberProviderOrderId(outTradeNo: string, providerOrderId: string): Promise<void> {
-    await this.pool.query(
-      'UPDATE orders SET provider_order_id = $1 WHERE out_trade_no = $2 AND provider_order_id IS NULL',
-      [providerOrderId, outTradeNo],
+  async recordFirstCheck(outTradeNo: string, at: number): Promise<void> {
+    await this.run('the first check', () =>
+      this.pool.query('UPDATE orders SET first_check_at = $1 WHERE out_trade_no = $2 AND first_check_at IS NULL', [at, outTradeNo]),
     );
   }
 
-  /**
-   * Pending/expired/failed -> paid exactly once across every instance: the audit row, the fulfilment outbox entry
-   * and the wake-up commit with it. Anything after that is a counted repeat.
-   */
-  async markPaid(payment: PaymentRecord): Promise<MarkPaidResult> {
-    const paid = await this.pool.query<RawOrder>(MARK_PAID, [
-      payment.outTradeNo,
-      payment.paidAt,
-      payment.providerOrderId,
-      payment.transactionId,
-      payment.source,
-      JSON.stringify(payment.fields),
-      ORDER_CHANNEL,
-    ]);
-    if (paid.rows[0]) return { kind: 'paid', order: toOrder(paid.rows[0]) };
-    const repeat = await this.pool.query<RawOrder>(COUNT_REPEAT, [payment.outTradeNo]);
-    if (!repeat.rows[0]) return { kind: 'unknown-order' };
-    return { kind: 'already-paid', order: toOrder(repeat.rows[0]) };
+  async expireIfDue(outTradeNo: string, now: number): Promise<boolean> {
+    const { rowCount } = await this.run('the expiry', () => this.pool.query(EXPIRE, [outTradeNo, now, ORDER_CHANNEL]));
+    if (rowCount === 1) this.wakeups.deliverLocally(outTradeNo);
+    return rowCount === 1;
   }
 
-  /** Pending -> failed (a verified "not paid" from the provider); a paid order stays paid and the notify is counted. */
-  async markFailed(
-    outTradeNo: string,
-    providerOrderId: string | null,
-    fields: Record<string, unknown>,
-    now: number,
-  ): Promise<boolean> {
-    const { rowCount } = await this.pool.query(MARK_FAILED, [outTradeNo, providerOrderId, now, JSON.stringify(fields), ORDER_CHANNEL]);
-    if (rowCount === 1) return true;
-    await this.pool.query(COUNT_REPEAT, [outTradeNo]);
-    return false;
+  async markPaid(statement: PaidStatement, options: { fulfillment: boolean }): Promise<MarkPaidResult> {
+    const result = await this.transaction('the payment', async (client): Promise<MarkPaidResult> => {
+      const paid = await client.query<RawOrder>(MARK_PAID, [
+        statement.outTradeNo,
+        statement.at,
+        statement.source,
+        statement.providerOrderId,
+        statement.transactionId,
+        statement.openid,
+        JSON.stringify(statement.fields),
+        ORDER_CHANNEL,
+      ]);
+      if (paid.rows[0]) {
+        const order = toOrder(paid.rows[0]);
+        if (options.fulfillment) {
+          await client.query(
+            `INSERT INTO fulfillment_outbox (out_trade_no, event, body, created_at, next_attempt_at)
+             VALUES ($1, 'order.paid', $2, $3, $3)`,
+            [order.outTradeNo, JSON.stringify(orderPaidEvent(order)), statement.at],
+          );
+        }
+        return { kind: 'paid', order };
+      }
+      const repeat = await client.query<RawOrder>(COUNT_REPEAT, [statement.outTradeNo, statement.at]);
+      return repeat.rows[0] ? { kind: 'already-paid', order: toOrder(repeat.rows[0]) } : { kind: 'unknown-order' };
+    });
+    if (result.kind === 'paid') this.wakeups.deliverLocally(statement.outTradeNo);
+    return result;
   }
 
-  async events(outTradeNo: string): Promise<{ kind: string; source: string; receivedAt: number; fields: unknown }[]> {
-    const { rows } = await this.pool.query<{ kind: string; source: string; received_at: number; fields: unknown }>(
-      'SELECT kind, source, received_at, fields FROM payment_events WHERE out_trade_no = $1 ORDER BY id',
-      [outTradeNo],
+  async markFailed(statement: FailedStatement): Promise<boolean> {
+    const changed = await this.transaction('the failed payment', async (client) => {
+      const failed = await client.query(MARK_FAILED, [
+        statement.outTradeNo,
+        statement.providerOrderId,
+        statement.at,
+        JSON.stringify(statement.fields),
+        ORDER_CHANNEL,
+      ]);
+      if (failed.rowCount === 1) return true;
+      await client.query(COUNT_REPEAT, [statement.outTradeNo, statement.at]);
+      return false;
+    });
+    if (changed) this.wakeups.deliverLocally(statement.outTradeNo);
+    return changed;
+  }
+
+  async paymentEvents(outTradeNo: string): Promise<PaymentEvent[]> {
+    const { rows } = await this.run('reading the payment events', () =>
+      this.pool.query<{ kind: 'paid' | 'failed'; source: string; received_at: number; fields: unknown }>(
+        'SELECT kind, source, received_at, fields FROM payment_events WHERE out_trade_no = $1 ORDER BY id',
+        [outTradeNo],
+      ),
     );
     return rows.map((row) => ({ kind: row.kind, source: row.source, receivedAt: row.received_at, fields: row.fields }));
   }
 
-  /**
-   * Reserves the provider-query slot of a pending order for `now` when the last query by any instance is at least
-   * `intervalMs` old: true means "this caller asks the provider now"; false means another instance did lately.
-   */
-  async reserveProviderQuery(outTradeNo: string, now: number, intervalMs: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE orders SET last_query_at = $2
-        WHERE out_trade_no = $1 AND status = 'pending' AND (last_query_at IS NULL OR last_query_at <= $2::bigint - $3::bigint)`,
-      [outTradeNo, now, intervalMs],
+  async rememberProviderOrderIdHint(outTradeNo: string, hint: string): Promise<void> {
+    await this.run('the provider order id hint', () =>
+      this.pool.query(
+        `UPDATE orders SET provider_order_id_hint = $2, provider_order_id_hint_rejected = false
+          WHERE out_trade_no = $1 AND provider_order_id_hint IS DISTINCT FROM $2`,
+        [outTradeNo, hint],
+      ),
+    );
+  }
+
+  async rejectProviderOrderIdHint(outTradeNo: string, hint: string): Promise<void> {
+    await this.run('the rejected hint', () =>
+      this.pool.query(
+        'UPDATE orders SET provider_order_id_hint_rejected = true WHERE out_trade_no = $1 AND provider_order_id_hint = $2',
+        [outTradeNo, hint],
+      ),
+    );
+  }
+
+  async claimProviderQuery(outTradeNo: string, now: number, intervalMs: number): Promise<boolean> {
+    // one conditional UPDATE: of instances racing for the slot, the row lock lets exactly one through
+    const { rowCount } = await this.run('the provider query time', () =>
+      this.pool.query(
+        `UPDATE orders SET last_provider_query_at = $2
+          WHERE out_trade_no = $1
+            AND (last_provider_query_at IS NULL OR last_provider_query_at + $3::bigint <= $2::bigint
+                 OR last_provider_query_at > $2::bigint + $3::bigint)`,
+        [outTradeNo, now, intervalMs],
+      ),
     );
     return rowCount === 1;
   }
 
+  async claimDeliveries(request: ClaimRequest): Promise<ClaimedEntry[]> {
+    const token = randomBytes(12).toString('base64url');
+    const { rows } = await this.run('the delivery claim', () =>
+      this.pool.query<RawOutbox>(CLAIM, [
+        request.now,
+        request.leaseMs,
+        request.limit,
+        token,
+        request.maxDelayMs,
+        request.outTradeNos ? [...request.outTradeNos] : null,
+      ]),
+    );
+    // RETURNING does not keep the subquery's order
+    return rows.map((raw) => ({ ...toOutbox(raw), leaseToken: token })).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+  }
+
+  async completeDelivery(outTradeNo: string, leaseToken: string, at: number): Promise<boolean> {
+    const { rowCount } = await this.run('the delivery', () =>
+      this.pool.query(
+        `UPDATE fulfillment_outbox SET delivered_at = $3, lease_token = NULL, leased_until = NULL, last_error = NULL
+          WHERE out_trade_no = $1 AND lease_token = $2 AND delivered_at IS NULL`,
+        [outTradeNo, leaseToken, at],
+      ),
+    );
+    return rowCount === 1;
+  }
+
+  async failDelivery(outTradeNo: string, leaseToken: string, failure: DeliveryFailure): Promise<boolean> {
+    const { rowCount } = await this.run('the failed delivery', () =>
+      this.pool.query(
+        `UPDATE fulfillment_outbox SET last_error = $3, next_attempt_at = $4, lease_token = NULL, leased_until = NULL
+          WHERE out_trade_no = $1 AND lease_token = $2 AND delivered_at IS NULL`,
+        [outTradeNo, leaseToken, failure.error.slice(0, 500), failure.nextAttemptAt],
+      ),
+    );
+    return rowCount === 1;
+  }
+
+  async outboxEntry(outTradeNo: string): Promise<OutboxEntry | undefined> {
+    const { rows } = await this.run('reading the outbox', () =>
+      this.pool.query<RawOutbox>(`SELECT ${OUTBOX_COLUMNS} FROM fulfillment_outbox WHERE out_trade_no = $1`, [outTradeNo]),
+    );
+    return rows[0] ? toOutbox(rows[0]) : undefined;
+  }
+
+  async outboxCounts(): Promise<OutboxCounts> {
+    const { rows } = await this.run('counting the outbox', () =>
+      this.pool.query<OutboxCounts>(
+        `SELECT (COUNT(*) FILTER (WHERE delivered_at IS NULL))::int AS pending,
+                (COUNT(*) FILTER (WHERE delivered_at IS NOT NULL))::int AS delivered
+           FROM fulfillment_outbox`,
+      ),
+    );
+    return rows[0];
+  }
+
   /**
-   * Claims up to `limit` due outbox entries for `leaseMs`: FOR UPDATE SKIP LOCKED lets instances claim at once
-   * without waiting on or taking each other's rows; the lease makes an entry due again when its claimer dies
-   * before finishing (at least once, never lost).
+   * A write, not a SELECT 1: a database that went read-only (a standby after failover) counts as down. The LISTEN
+   * connection is not part of it: while it reconnects, checks still answer (woken late, by their resync).
    */
-  async claimOutbox(now: number, leaseMs: number, limit: number): Promise<OutboxEntry[]> {
-    const { rows } = await this.pool.query<{ out_trade_no: string; payload: Record<string, unknown>; attempts: number; created_at: number }>(
-      `UPDATE fulfilment_outbox o
-          SET leased_until = $1 + $2, leased_by = $4, attempts = o.attempts + 1
-        WHERE o.out_trade_no IN (
-              SELECT out_trade_no FROM fulfilment_outbox
-               WHERE delivered_at IS NULL AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-               ORDER BY next_attempt_at
-               LIMIT $3
-               FOR UPDATE SKIP LOCKED)
-       RETURNING o.out_trade_no, o.payload, o.attempts, o.created_at`,
-      [now, leaseMs, limit, this.instanceId],
-    );
-    return rows.map((row) => ({ outTradeNo: row.out_trade_no, payload: row.payload, attempts: row.attempts, createdAt: row.created_at }));
-  }
-
-  async outboxDelivered(outTradeNo: string, now: number): Promise<void> {
-    await this.pool.query(
-      'UPDATE fulfilment_outbox SET delivered_at = $2, leased_until = NULL, last_error = NULL WHERE out_trade_no = $1',
-      [outTradeNo, now],
-    );
-  }
-
-  async outboxRetryAt(outTradeNo: string, nextAttemptAt: number, error: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE fulfilment_outbox SET next_attempt_at = $2, leased_until = NULL, last_error = $3
-        WHERE out_trade_no = $1 AND delivered_at IS NULL`,
-      [outTradeNo, nextAttemptAt, error.slice(0, 500)],
-    );
+  async health(): Promise<StoreHealth> {
+    const now = performance.now();
+    if (now - this.lastProbeOkAt < WRITE_PROBE_EVERY_MS) return { ok: true };
+    try {
+      await this.run('the health probe', () =>
+        this.pool.query('INSERT INTO store_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at', [
+          Date.now(),
+        ]),
+      );
+      this.lastProbeOkAt = now;
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return { ok: false, reason: error.message };
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.wakeups.close();
+    await this.pool.end().catch(() => undefined);
   }
 }
