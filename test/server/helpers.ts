@@ -1,6 +1,10 @@
 // Shared by the server project's tests: real servers on 127.0.0.1 with ephemeral ports and temporary data folders.
+// Under the server-pg project (TEST_STORE=postgres) every backend gets a fresh PostgreSQL database instead.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +14,8 @@ import { startServer, type ServerConfig } from '../../server';
 import { postBody, postForm, postJson, type HttpAnswer } from '../../server/http-post';
 import { withSign } from '../../server/sign';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
+import { openStore, type OrderStore } from '../../server/store';
+import { freshDatabase } from '../server-pg/database';
 
 export { postForm, postJson, postBody };
 export const MERCHANT_ID = DEV_MERCHANT_ID;
@@ -21,12 +27,50 @@ export function tempDir(prefix = 'xwjf-server-'): { dir: string; remove(): void 
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The store this run tests: SQLite (project server) or PostgreSQL (project server-pg). */
+export const onPostgres = process.env.TEST_STORE === 'postgres';
+
+/** startServer options that put a backend on this run's store: a fresh PostgreSQL database, or SQLite in dataDir. */
+export async function storeOptions(): Promise<{ databaseUrl?: string }> {
+  return onPostgres ? { databaseUrl: await freshDatabase() } : {};
+}
+
+/** The same for a backend started as a process: DATABASE_URL, or nothing. */
+export async function storeEnv(): Promise<Record<string, string>> {
+  return onPostgres ? { DATABASE_URL: await freshDatabase() } : {};
+}
+
+/** A store of this run's kind, opened directly (for tests of the payment code without HTTP). */
+export async function openTestStore(dataDir: string): Promise<OrderStore> {
+  return openStore({ dataDir, ...(await storeOptions()), logLevel: 'silent' });
+}
+
 export interface Stack {
   serverUrl: string;
   sandboxUrl: string;
   config: ServerConfig;
   dataDir: string;
   close(): Promise<void>;
+}
+
+/** The stored row of an order as its columns say it (booleans as 0/1 in either store). */
+export async function rawOrderRow(stack: Stack, outTradeNo: string): Promise<Record<string, unknown>> {
+  if (stack.config.databaseUrl) {
+    const client = new pg.Client({ connectionString: stack.config.databaseUrl });
+    await client.connect();
+    try {
+      const row = (await client.query('SELECT * FROM orders WHERE out_trade_no = $1', [outTradeNo])).rows[0];
+      return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v]));
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(path.join(stack.dataDir, 'orders.sqlite3'), { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM orders WHERE out_trade_no = ?').get(outTradeNo) as Record<string, unknown>;
+  } finally {
+    db.close();
+  }
 }
 
 /** Backend + sandbox, or the backend alone pointing at `providerBaseUrl`. */
@@ -40,6 +84,7 @@ export async function startStack(
   const backend = await startServer({
     port: 0,
     dataDir: data.dir,
+    ...(await storeOptions()),
     providerBaseUrl: running?.url ?? 'http://127.0.0.1:9',
     env: {},
     logLevel: 'silent',
@@ -150,4 +195,36 @@ export async function fakeEndpoint(
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** A TypeScript entry point of the repo in a child process (logs silent unless env says otherwise). */
+export function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
+  const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+export async function waitForLine(proc: Spawned, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = proc.output().match(pattern);
+    if (match) return match;
+    if (proc.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no line matching ${pattern}; output was: ${proc.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -1,46 +1,13 @@
 // The backend as a process: crash safety under SIGKILL, production configuration, npm run serve.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import type { CreateOrderResponse } from '../../typings/api';
-import { check, createOrder, getJson, postForm, ROOT, tempDir, xwjfNotify } from './helpers';
-
-interface Spawned {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-async function waitForLine(proc: Spawned, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = proc.output().match(pattern);
-    if (match) return match;
-    if (proc.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no line matching ${pattern}; output was: ${proc.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { check, createOrder, getJson, postForm, spawnTs, storeEnv, tempDir, waitForLine, xwjfNotify } from './helpers';
 
 describe('a backend killed with SIGKILL in the middle of a burst of notifies', () => {
   it('ends, after a restart on the same data folder, with every accepted notify paid and the rest recoverable', async () => {
     const data = tempDir();
-    const env = { PORT: '0', DATA_DIR: data.dir };
+    const env = { PORT: '0', DATA_DIR: data.dir, ...(await storeEnv()) };
     let proc = spawnTs('server/main.ts', env);
     try {
       let url = (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1];
@@ -134,7 +101,7 @@ describe('npm run serve (scripts/serve.ts)', () => {
   it('prints a ready line with both URLs, serves, and exits cleanly on SIGTERM', async () => {
     const data = tempDir();
     try {
-      const proc = spawnTs('scripts/serve.ts', { PORT: '0', SANDBOX_PORT: '0', DATA_DIR: data.dir });
+      const proc = spawnTs('scripts/serve.ts', { PORT: '0', SANDBOX_PORT: '0', DATA_DIR: data.dir, ...(await storeEnv()) });
       const ready = await waitForLine(proc, /ready.*backend (http:\/\/\S+) .*sandbox (http:\/\/\S+)/);
       const [, backend, sandbox] = ready;
       expect((await getJson(`${backend}/healthz`)).status).toBe(200);
