@@ -30,6 +30,14 @@ export interface PostgresBenchOptions {
   waitingChecks: number;
 }
 
+interface Throughput {
+  checksPerSecond: number;
+  notifiesPerSecond: number;
+  checkP99Ms: number;
+  notifyP99Ms: number;
+  errors: number;
+}
+
 interface Spread {
   median: number;
   p95: number;
@@ -40,8 +48,10 @@ export interface PostgresResult {
   postgres: string;
   durability: string;
   notifyToOtherInstance: { orders: number; notifyAcceptedToCheckMs: Spread; notifySentToCheckMs: Spread };
-  oneInstance: { checksPerSecond: number; notifiesPerSecond: number; checkP99Ms: number; notifyP99Ms: number; errors: number };
-  twoInstances: { checksPerSecond: number; notifiesPerSecond: number; checkP99Ms: number; notifyP99Ms: number; errors: number };
+  /** the same load on one instance with the embedded SQLite store, in the same run: the baseline under today's load */
+  sqliteOneInstance: Throughput;
+  oneInstance: Throughput;
+  twoInstances: Throughput;
   waitingChecks: {
     asked: number;
     held: number;
@@ -136,7 +146,7 @@ async function notifyToOtherInstance(a: Child, b: Child, orders: number): Promis
 }
 
 /** The same load (checks, then notifies) spread evenly over `instances`, each with its share of the connections. */
-async function throughput(instances: Child[], options: PostgresBenchOptions): Promise<PostgresResult['oneInstance']> {
+async function throughput(instances: Child[], options: PostgresBenchOptions): Promise<Throughput> {
   const perInstance = Math.max(1, Math.round(options.connections / instances.length));
   const checkOrders = await createOrders(instances[0].url, 1000);
   await warmUp(instances[0].url, checkOrders);
@@ -191,7 +201,10 @@ async function wakeMany(a: Child, b: Child, count: number, log: (line: string) =
   };
   // the checks of order i wait on instance i % 2; paced so the listen backlogs do not overflow
   log(`  waiting checks: holding ${orders.length} checks, half on each instance`);
-  const servers = async (): Promise<number> => (await Promise.all(instances.map((c) => c.stats()))).reduce((s, x) => s + x.inFlight, 0);
+  // the servers' count of unanswered requests; autocannon leaves a few behind when it stops mid-request
+  const inFlight = async (): Promise<number> => (await Promise.all(instances.map((c) => c.stats()))).reduce((s, x) => s + x.inFlight, 0);
+  const baseline = await inFlight();
+  const servers = async (): Promise<number> => Math.min(orders.length, (await inFlight()) - baseline);
   let held = 0;
   for (let i = 0; i < orders.length; i++) {
     while (i - held >= 200) {
@@ -258,7 +271,14 @@ export async function measurePostgres(options: PostgresBenchOptions, log: (line:
     const version = fs.readFileSync(path.join(cluster.dir, 'data', 'PG_VERSION'), 'utf8').trim();
     log(`  PostgreSQL ${version} (throwaway cluster, fsync and synchronous_commit on), instances in child processes`);
 
-    log(`  one instance: ${options.checkSeconds} s of checks, ${options.notifies} notifies, ${options.connections} connections`);
+    log(`  one instance on SQLite (baseline): ${options.checkSeconds} s of checks, ${options.notifies} notifies, ${options.connections} connections`);
+    const sqlite = await startChild();
+    children.push(sqlite);
+    const sqliteOneInstance = await throughput([sqlite], options);
+    await sqlite.close();
+    children.length = 0;
+
+    log(`  one instance on PostgreSQL: the same load`);
     const one = await startChild({ databaseUrl: cluster.url });
     children.push(one);
     const oneInstance = await throughput([one], options);
@@ -277,6 +297,7 @@ export async function measurePostgres(options: PostgresBenchOptions, log: (line:
       postgres: version,
       durability: 'fsync=on, synchronous_commit=on (PostgreSQL defaults)',
       notifyToOtherInstance: latency,
+      sqliteOneInstance,
       oneInstance,
       twoInstances,
       waitingChecks: waiting,
@@ -294,7 +315,11 @@ export function printPostgres(result: PostgresResult, log: (line: string) => voi
   const w = result.waitingChecks;
   log(`  notify accepted on one instance -> check waiting on the other answered (${l.orders} orders): median ${l.notifyAcceptedToCheckMs.median} ms, p95 ${l.notifyAcceptedToCheckMs.p95} ms, max ${l.notifyAcceptedToCheckMs.max} ms`);
   log(`  (from the notify being sent: median ${l.notifySentToCheckMs.median} ms, p95 ${l.notifySentToCheckMs.p95} ms)`);
-  for (const [name, r] of [['one instance ', result.oneInstance], ['two instances', result.twoInstances]] as const) {
+  for (const [name, r] of [
+    ['SQLite, one instance     ', result.sqliteOneInstance],
+    ['PostgreSQL, one instance ', result.oneInstance],
+    ['PostgreSQL, two instances', result.twoInstances],
+  ] as const) {
     log(`  ${name}: ${r.checksPerSecond} checks/s (p99 ${r.checkP99Ms} ms), ${r.notifiesPerSecond} notifies/s (p99 ${r.notifyP99Ms} ms), errors ${r.errors}`);
   }
   log(`  ${w.held} of ${w.asked} waiting checks held over two instances; ${w.wokenPaid} answered paid, each woken by a notify to the other instance (${w.notifiesPerSecond} notifies/s), ${w.reasked} asked again after 30 s, ${w.failed} failed`);
@@ -308,7 +333,8 @@ export function writePostgres(result: PostgresResult, file: string): void {
   fs.writeFileSync(file, `${JSON.stringify({ ...existing, postgres: { ...result, date: new Date().toISOString(), machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version } } }, null, 2)}\n`);
 }
 
-if (require.main === module) {
+// run directly, or through scripts/run-ts.js (npm run bench:postgres), which puts this file in argv[1]
+if (require.main === module || process.argv[1] === __filename) {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
   const at = argv.indexOf('--waiting-checks');

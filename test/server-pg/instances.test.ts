@@ -1,6 +1,7 @@
 // Several backend instances on one PostgreSQL database, as a load balancer would spread the traffic over them:
 // each instance a real server on its own port (in this process, or a child process where it must die or start on
 // its own), the same DATABASE_URL.
+import http from 'node:http';
 import pg from 'pg';
 import type { CreateOrderResponse } from '../../typings/api';
 import { startServer, type RunningServer } from '../../server';
@@ -179,4 +180,94 @@ describe('instances as processes', () => {
       await Promise.all(procs.map((proc) => proc.exited));
     }
   }, 60_000);
+});
+
+/** A fulfilment receiver: answers 200, or holds requests unanswered while `hold` is true (an instance mid-delivery). */
+async function receiver(): Promise<{ url: string; received: string[]; hold: boolean; close(): Promise<void> }> {
+  const state = { received: [] as string[], hold: false };
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.received.push(String(req.headers['idempotency-key']));
+      if (state.hold) held.push(res);
+      else res.writeHead(200, { connection: 'close' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/orders/paid`,
+    close: () => {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  });
+}
+
+async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('fulfilment outbox shared by instances', () => {
+  it('each paid order is delivered by one instance, once, while both poll the outbox', async () => {
+    const url = await freshDatabase();
+    const hook = await receiver();
+    const fulfilment = { fulfillmentUrl: hook.url, fulfillmentRetryBaseMs: 100 };
+    const [a, b] = await Promise.all([startInstance(url, fulfilment), startInstance(url, fulfilment)]);
+    try {
+      const orders: CreateOrderResponse[] = [];
+      for (let i = 0; i < 40; i++) orders.push(await createOrder(i % 2 ? a.url : b.url));
+      // each order notified on both instances at once: one of them pays it, both then look for work
+      await Promise.all(orders.flatMap((order) => [a, b].map((s) => postForm(`${s.url}/api/pay/notify`, xwjfNotify(order)))));
+      await until(() => new Set(hook.received).size === 40, 10_000, 'all 40 deliveries');
+      await sleep(1_500); // more than one outbox poll of each instance
+      expect(hook.received).toHaveLength(40);
+      const rows = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM fulfillment_outbox WHERE delivered_at IS NOT NULL');
+      expect(rows[0].n).toBe(40);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await hook.close();
+    }
+  });
+
+  it('entries an instance was delivering when it died are delivered by another once their lease ends', async () => {
+    const url = await freshDatabase();
+    const hook = await receiver();
+    hook.hold = true;
+    // lease = FULFILLMENT_TIMEOUT_MS + 5 s: the entries come free about 6 s after the claim
+    const dying = spawnTs('server/main.ts', {
+      PORT: '0',
+      DATABASE_URL: url,
+      FULFILLMENT_URL: hook.url,
+      FULFILLMENT_TIMEOUT_MS: '1000',
+      PROVIDER_QUERY_AFTER_MS: '3600000',
+    });
+    let survivor: RunningServer | undefined;
+    try {
+      const dyingUrl = (await waitForLine(dying, /server listening (http:\/\/\S+)/))[1];
+      const orders: CreateOrderResponse[] = [];
+      for (let i = 0; i < 6; i++) orders.push(await createOrder(dyingUrl));
+      for (const order of orders) expect((await postForm(`${dyingUrl}/api/pay/notify`, xwjfNotify(order))).text).toBe('success');
+      // the dying instance has claimed them all and is waiting for the receiver's answers
+      await until(() => hook.received.length === 6, 5_000, 'six delivery attempts by the dying instance');
+      dying.child.kill('SIGKILL');
+      await dying.exited;
+      hook.hold = false;
+      survivor = await startInstance(url, { fulfillmentUrl: hook.url });
+      await until(() => hook.received.length === 12, 15_000, 'the survivor delivering the six again');
+      expect(hook.received.slice(6).sort()).toEqual(orders.map((o) => o.outTradeNo).sort());
+      const rows = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM fulfillment_outbox WHERE delivered_at IS NOT NULL');
+      expect(rows[0].n).toBe(6);
+    } finally {
+      dying.child.kill('SIGKILL');
+      await dying.exited;
+      await survivor?.close();
+      await hook.close();
+    }
+  }, 30_000);
 });
