@@ -27,7 +27,7 @@ export type PayParams = FromSchema<typeof payParamsSchema>;
 // plain decimal integer (no sign, no leading zero, no hex, no exponent); the paid flag is compared as exact text.
 const notifyText = { type: 'string', maxLength: 1024 } as const;
 const decimalFen = { type: 'string', pattern: '^[1-9][0-9]{0,9}$', description: 'integer fen in decimal digits' } as const;
-const statusDigits = { type: 'string', pattern: '^[0-9]{1,4}$', description: '1 = paid' } as const;
+const statusDigits = { type: 'string', pattern: '^(0|[1-9][0-9]{0,3})$', description: '1 = paid; no sign, space or leading zero' } as const;
 const notifyCommon = {
   total_fee: decimalFen,
   out_trade_no: { type: 'string', minLength: 1, maxLength: 32 },

@@ -40,7 +40,10 @@ export interface OrderRow {
   firstCheckAt: number | null;
   /** the last provider order query for this order, by any instance: the per-order query rate limit */
   lastProviderQueryAt: number | null;
-  /** provider statements that changed nothing (a replayed notify, "not paid" for a settled order): counted, not stored */
+  /**
+   * Provider statements that changed nothing (a replayed notify, "not paid" for a settled order): counted, not stored
+   * row by row. Diagnostics only: an implementation may write the count without waiting for the disk.
+   */
   repeatCount: number;
   lastRepeatAt: number | null;
 }

@@ -9,6 +9,7 @@ import {
   postForm,
   postJson,
   sleep,
+  storedRows,
   startStack,
   xwjfNotify,
 } from './helpers';
@@ -245,6 +246,65 @@ describe('expiry of an order the user came back to', () => {
     } finally {
       await strict.close();
       await provider.close();
+    }
+  });
+});
+
+describe('provider order id hints', () => {
+  it('a wrong first hint does not stick: the newer, right one finds the paid order', async () => {
+    const stack = await startStack({ providerQueryAfterMs: 200, providerQueryIntervalMs: 1000, providerQueryByOutTradeNo: false });
+    try {
+      await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'lost' });
+      const order = await createOrder(stack.serverUrl);
+      const back = json<{ payjsOrderId: string }>(await postJson(`${stack.sandboxUrl}/pay`, order.payParams));
+      // the first hint is wrong (a stale return, a bug): the provider does not know it
+      expect((await check(stack.serverUrl, order, { waitMs: 800, payjsOrderId: 'WRONG-HINT-0001' })).status).toBe('pending');
+      const started = Date.now();
+      expect(await check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: back.payjsOrderId })).toMatchObject({
+        status: 'paid',
+        paySuccess: true,
+      });
+      expect(Date.now() - started).toBeLessThan(3500);
+      const [row] = await storedRows(stack, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
+      expect(row).toEqual({ provider_order_id: back.payjsOrderId, provider_order_id_hint: back.payjsOrderId });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it.each(['xiaoweijufu', 'payjs'] as const)(
+    '%s: a hint the provider does not know falls back to the out_trade_no query at once',
+    async (dialect) => {
+      const stack = await startStack({ provider: dialect, providerQueryAfterMs: 200 }, { dialect });
+      try {
+        await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'lost' });
+        const order = await createOrder(stack.serverUrl);
+        await postJson(`${stack.sandboxUrl}/pay`, order.payParams);
+        const started = Date.now();
+        expect((await check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: 'NOT-A-PROVIDER-ORDER' })).status).toBe('paid');
+        // one query round about 200 ms after the first check, not the end of the 5 s wait
+        expect(Date.now() - started).toBeLessThan(3000);
+        const [row] = await storedRows(stack,
+          'SELECT provider_order_id_hint, provider_order_id_hint_rejected FROM orders WHERE out_trade_no = ?',
+          order.outTradeNo,
+        );
+        expect(row).toEqual({ provider_order_id_hint: 'NOT-A-PROVIDER-ORDER', provider_order_id_hint_rejected: 1 });
+      } finally {
+        await stack.close();
+      }
+    },
+  );
+
+  it('never lets a hint replace the id the provider sent in a verified notify', async () => {
+    const stack = await startStack({}, false);
+    try {
+      const order = await createOrder(stack.serverUrl);
+      await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order, { status: '0', order_no: 'FROM-THE-PROVIDER' }));
+      expect((await check(stack.serverUrl, order, { payjsOrderId: 'FROM-THE-CLIENT' })).status).toBe('failed');
+      const [row] = await storedRows(stack, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
+      expect(row).toEqual({ provider_order_id: 'FROM-THE-PROVIDER', provider_order_id_hint: 'FROM-THE-CLIENT' });
+    } finally {
+      await stack.close();
     }
   });
 });

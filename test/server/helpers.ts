@@ -3,14 +3,14 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox';
-import { startServer, type ServerConfig } from '../../server';
+import { startServer, type Clock, type ServerConfig } from '../../server';
 import { postBody, postForm, postJson, type HttpAnswer } from '../../server/http-post';
 import { withSign } from '../../server/sign';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
@@ -53,29 +53,36 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The stored row of an order as its columns say it (booleans as 0/1 in either store). */
-export async function rawOrderRow(stack: Stack, outTradeNo: string): Promise<Record<string, unknown>> {
-  if (stack.config.databaseUrl) {
-    const client = new pg.Client({ connectionString: stack.config.databaseUrl });
-    await client.connect();
-    try {
-      const row = (await client.query('SELECT * FROM orders WHERE out_trade_no = $1', [outTradeNo])).rows[0];
-      return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v]));
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new Database(path.join(stack.dataDir, 'orders.sqlite3'), { readonly: true });
+/**
+ * Rows of a running stack's store, SQL with `?` placeholders, values as SQLite gives them (booleans as 0/1, BIGINT
+ * and COUNT as numbers) whichever store this run tests.
+ */
+export async function storedRows(stack: Stack, sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> {
+  if (!stack.config.databaseUrl) return sqliteRows(stack.dataDir, sql, ...params);
+  let n = 0;
+  const client = new pg.Client({ connectionString: stack.config.databaseUrl });
+  await client.connect();
   try {
-    return db.prepare('SELECT * FROM orders WHERE out_trade_no = ?').get(outTradeNo) as Record<string, unknown>;
+    const result = await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+    const int8 = new Set(result.fields.filter((f) => f.dataTypeID === 20).map((f) => f.name));
+    return result.rows.map((row: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : int8.has(k) && v !== null ? Number(v) : v]),
+      ),
+    );
   } finally {
-    db.close();
+    await client.end();
   }
+}
+
+/** The stored row of an order as its columns say it. */
+export async function rawOrderRow(stack: Stack, outTradeNo: string): Promise<Record<string, unknown>> {
+  return (await storedRows(stack, 'SELECT * FROM orders WHERE out_trade_no = ?', outTradeNo))[0];
 }
 
 /** Backend + sandbox, or the backend alone pointing at `providerBaseUrl`. */
 export async function startStack(
-  server: Partial<ServerConfig> = {},
+  server: Partial<ServerConfig> & { clock?: Clock } = {},
   sandbox: Partial<SandboxOptions> | false = {},
 ): Promise<Stack> {
   const data = tempDir();
@@ -171,6 +178,27 @@ export function xwjfNotify(
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A server clock whose wall time a test can step, as an administrator or NTP would; its monotonic time is real. */
+export function steppableClock(): { clock: Clock; step(ms: number): void } {
+  let offset = 0;
+  return {
+    clock: { now: () => Date.now() + offset, monotonic: () => performance.now() },
+    step: (ms) => {
+      offset += ms;
+    },
+  };
+}
+
+/** Rows of one table in a stopped or running server's SQLite file (read-only). */
+export function sqliteRows(dataDir: string, sql: string, ...params: unknown[]): Record<string, unknown>[] {
+  const db = new Database(path.join(dataDir, 'orders.sqlite3'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
 /** A local HTTP endpoint whose answers a test scripts, recording every request it gets. */
 export async function fakeEndpoint(
   respond: (req: { url: string; body: string; at: number; index: number }) => { status: number; body: string; type?: string },
@@ -203,7 +231,7 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** A TypeScript entry point of the repo in a child process (logs silent unless env says otherwise). */
+/** A TypeScript entry point run as its own process, as `npm run serve` runs it; output collected. */
 export function spawnTs(entry: string, env: NodeJS.ProcessEnv): Spawned {
   const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join(ROOT, entry)], {
     cwd: ROOT,

@@ -1,0 +1,62 @@
+// Every wait on the server runs on the monotonic clock: a wall clock stepped an hour back or forward (NTP, an
+// administrator, a VM resumed) neither holds a check for an hour nor ends it at once, and a lost notify is still
+// recovered by the provider query on time.
+
+import { check, createOrder, json, postJson, sleep, startStack, steppableClock } from './helpers';
+
+const HOUR = 3_600_000;
+
+describe('a wall clock stepped an hour during waiting checks', () => {
+  it.each([
+    ['back', -HOUR],
+    ['forward', HOUR],
+  ])('stepped %s: checks with waitMs 1000 and 5000 answer after about waitMs', async (_direction, step) => {
+    const time = steppableClock();
+    // a lifetime longer than the step, so expiry is not what ends the wait; no provider to ask
+    const stack = await startStack({ clock: time.clock, orderTtlMs: 3 * HOUR, providerQueryByOutTradeNo: false }, false);
+    try {
+      const [short, long] = [await createOrder(stack.serverUrl), await createOrder(stack.serverUrl)];
+      const sentAt = performance.now();
+      const waits = [
+        check(stack.serverUrl, short, { waitMs: 1000 }).then((s) => ({ s, after: performance.now() - sentAt })),
+        check(stack.serverUrl, long, { waitMs: 5000 }).then((s) => ({ s, after: performance.now() - sentAt })),
+      ];
+      await sleep(300);
+      time.step(step);
+      const [a, b] = await Promise.all(waits);
+      expect(a.s.status).toBe('pending');
+      expect(b.s.status).toBe('pending');
+      // not at once, and not an hour later (the upper slack is for a loaded 2-core CI machine)
+      expect(a.after).toBeGreaterThanOrEqual(990);
+      expect(a.after).toBeLessThan(1000 + 1500);
+      expect(b.after).toBeGreaterThanOrEqual(4990);
+      expect(b.after).toBeLessThan(5000 + 1500);
+    } finally {
+      await stack.close();
+    }
+  }, 20_000);
+
+  it.each([
+    ['back', -HOUR],
+    ['forward', HOUR],
+  ])('stepped %s after the user came back: the provider query still comes PROVIDER_QUERY_AFTER_MS later', async (_d, step) => {
+    const time = steppableClock();
+    const stack = await startStack({ clock: time.clock, orderTtlMs: 3 * HOUR, providerQueryAfterMs: 1000 });
+    try {
+      await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'lost' });
+      const order = await createOrder(stack.serverUrl);
+      const back = json<{ payjsOrderId: string }>(await postJson(`${stack.sandboxUrl}/pay`, order.payParams));
+      const sentAt = performance.now();
+      const waiting = check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: back.payjsOrderId });
+      await sleep(200);
+      time.step(step);
+      expect(await waiting).toMatchObject({ status: 'paid', paySuccess: true });
+      const after = performance.now() - sentAt;
+      expect(after).toBeGreaterThanOrEqual(990);
+      // found by the query about 1 s after the first check, not at the end of the 5 s wait, nor an hour later
+      expect(after).toBeLessThan(3500);
+    } finally {
+      await stack.close();
+    }
+  }, 20_000);
+});
