@@ -6,9 +6,9 @@
 // re-checks its WHERE against the new row version and changes nothing, so it becomes a counted repeat: never a second
 // payment, audit row or fulfilment.
 //
-// Wake-ups: a status change sends pg_notify(ORDER_CHANNEL, out_trade_no) inside the transaction that makes it, so
-// other instances hear of it exactly when it commits (never before, and a crash between commit and publish cannot
-// lose it); this instance's own waiting checks are woken directly after the commit.
+// Wake-ups: a status change sends pg_notify(ORDER_CHANNEL, '<sender>:<out_trade_no>') inside the transaction that
+// makes it, so other instances hear of it exactly when it commits (never before, and a crash between commit and
+// publish cannot lose it); this instance's own waiting checks are woken directly after the commit.
 //
 // Outbox: entries are claimed with FOR UPDATE SKIP LOCKED (claimers never wait on or take each other's rows) under
 // a lease, so an entry whose instance died mid-delivery is due again when the lease ends: at least once, never lost.
@@ -126,7 +126,8 @@ function toOutbox(raw: RawOutbox): OutboxEntry {
 const OUTBOX_COLUMNS = `out_trade_no, event, body, created_at, attempts, next_attempt_at, last_attempt_at, last_error,
   delivered_at`;
 
-// $1 out_trade_no, $2 at, $3 source, $4 provider order id, $5 transaction id, $6 openid, $7 fields (json), $8 channel
+// $1 out_trade_no, $2 at, $3 source, $4 provider order id, $5 transaction id, $6 openid, $7 fields (json), $8 channel,
+// $9 the wake-up payload's sender prefix
 const MARK_PAID = `
   WITH paid AS (
     UPDATE orders SET status = 'paid', paid_at = $2, paid_via = $3,
@@ -140,12 +141,12 @@ const MARK_PAID = `
     INSERT INTO payment_events (out_trade_no, kind, source, received_at, fields)
     SELECT out_trade_no, 'paid', $3, $2, $7::jsonb FROM paid
   )
-  SELECT paid.*, pg_notify($8, out_trade_no)::text AS notified FROM paid`;
+  SELECT paid.*, pg_notify($8, $9::text || out_trade_no)::text AS notified FROM paid`;
 
 const COUNT_REPEAT = `
   UPDATE orders SET repeat_count = repeat_count + 1, last_repeat_at = $2 WHERE out_trade_no = $1 RETURNING *`;
 
-// $1 out_trade_no, $2 provider order id, $3 at, $4 fields (json), $5 channel
+// $1 out_trade_no, $2 provider order id, $3 at, $4 fields (json), $5 channel, $6 sender prefix
 const MARK_FAILED = `
   WITH failed AS (
     UPDATE orders SET status = 'failed', provider_order_id = COALESCE($2, provider_order_id)
@@ -155,14 +156,14 @@ const MARK_FAILED = `
     INSERT INTO payment_events (out_trade_no, kind, source, received_at, fields)
     SELECT out_trade_no, 'failed', 'notify', $3, $4::jsonb FROM failed
   )
-  SELECT pg_notify($5, out_trade_no)::text AS notified FROM failed`;
+  SELECT pg_notify($5, $6::text || out_trade_no)::text AS notified FROM failed`;
 
 const EXPIRE = `
   WITH expired AS (
     UPDATE orders SET status = 'expired' WHERE out_trade_no = $1 AND status = 'pending' AND expires_at <= $2
     RETURNING out_trade_no
   )
-  SELECT pg_notify($3, out_trade_no)::text AS notified FROM expired`;
+  SELECT pg_notify($3, $4::text || out_trade_no)::text AS notified FROM expired`;
 
 // $1 now, $2 leaseMs, $3 limit, $4 token, $5 maxDelayMs, $6 named ids (text[] or null)
 const CLAIM = `
@@ -328,7 +329,7 @@ export class PostgresStore implements OrderStore {
   }
 
   async expireIfDue(outTradeNo: string, now: number): Promise<boolean> {
-    const { rowCount } = await this.run('the expiry', () => this.pool.query(EXPIRE, [outTradeNo, now, ORDER_CHANNEL]));
+    const { rowCount } = await this.run('the expiry', () => this.pool.query(EXPIRE, [outTradeNo, now, ORDER_CHANNEL, this.wakeups.payloadPrefix]));
     if (rowCount === 1) this.wakeups.deliverLocally(outTradeNo);
     return rowCount === 1;
   }
@@ -344,6 +345,7 @@ export class PostgresStore implements OrderStore {
         statement.openid,
         JSON.stringify(statement.fields),
         ORDER_CHANNEL,
+        this.wakeups.payloadPrefix,
       ]);
       if (paid.rows[0]) {
         const order = toOrder(paid.rows[0]);
@@ -371,6 +373,7 @@ export class PostgresStore implements OrderStore {
         statement.at,
         JSON.stringify(statement.fields),
         ORDER_CHANNEL,
+        this.wakeups.payloadPrefix,
       ]);
       if (failed.rowCount === 1) return true;
       await client.query(COUNT_REPEAT, [statement.outTradeNo, statement.at]);

@@ -2,10 +2,11 @@
 // process (an InProcessWakeups); what reaches them comes from three places:
 // - this instance's own status changes, delivered at once after the commit (no round trip through the database);
 // - every instance's changes, as NOTIFY on ORDER_CHANNEL through this instance's LISTEN connection (the store sends
-//   pg_notify inside the transaction that makes the change, so it arrives exactly when the change commits; our own
-//   echo arrives too, and only makes a waiting check re-read a row it has already seen);
+//   pg_notify inside the transaction that makes the change, so it arrives exactly when the change commits). The
+//   payload is `<sender>:<out_trade_no>`: an instance skips its own echo, so a subscriber hears of a change once;
 // - a resync after the LISTEN connection was lost and came back: every subscriber re-reads its order.
 
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { InProcessWakeups, type WakeListener, type Wakeups } from '../wakeups';
 import type { PgSettings } from './connection';
@@ -24,6 +25,8 @@ export interface PgWakeupsOptions {
 export class PgWakeups implements Wakeups {
   private readonly local = new InProcessWakeups();
   readonly listener: PgListener;
+  /** what this instance's notifications start with: `<id>:` */
+  readonly payloadPrefix = `${randomBytes(6).toString('hex')}:`;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -34,7 +37,12 @@ export class PgWakeups implements Wakeups {
     this.listener = new PgListener({
       settings,
       channel: ORDER_CHANNEL,
-      onNotify: (outTradeNo) => this.local.deliver(outTradeNo, 'changed'),
+      onNotify: (payload) => {
+        // our own changes were delivered here at their commit already
+        if (payload.startsWith(this.payloadPrefix)) return;
+        const colon = payload.indexOf(':');
+        this.local.deliver(colon < 0 ? payload : payload.slice(colon + 1), 'changed');
+      },
       onResync: () => this.local.resync(),
       log,
       ...options,
@@ -51,7 +59,7 @@ export class PgWakeups implements Wakeups {
   }
 
   async publish(outTradeNo: string): Promise<void> {
-    await this.pool.query('SELECT pg_notify($1, $2)', [ORDER_CHANNEL, outTradeNo]);
+    await this.pool.query('SELECT pg_notify($1, $2)', [ORDER_CHANNEL, this.payloadPrefix + outTradeNo]);
     this.local.deliver(outTradeNo, 'changed');
   }
 
