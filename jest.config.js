@@ -31,6 +31,8 @@ module.exports = {
     // tests, on one throwaway cluster started for the run (test/fixtures/pg-cluster.ts)
     project('server-pg', {
       testMatch: ['<rootDir>/test/server/**/*.test.ts', '<rootDir>/test/server-pg/**/*.test.ts'],
+      // the SQLite store's own file-level cases; PostgreSQL runs the shared contract in test/server-pg
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/server/store-sqlite\\.test\\.ts$'],
       setupFiles: ['<rootDir>/test/server-pg/select-store.ts'],
       globalSetup: '<rootDir>/test/server-pg/global-setup.ts',
       globalTeardown: '<rootDir>/test/server-pg/global-teardown.ts',
