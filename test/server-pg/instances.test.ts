@@ -9,6 +9,9 @@ import { MIGRATIONS } from '../../server/store/postgres/schema';
 import { check, createOrder, postForm, sleep, spawnTs, waitForLine, xwjfNotify } from '../server/helpers';
 import { adminClient, freshDatabase } from './database';
 
+// real servers and a real database on a 2-core machine shared with other work: seconds, not the default 5 s
+jest.setTimeout(30_000);
+
 async function startInstance(databaseUrl: string, extra: Record<string, unknown> = {}): Promise<RunningServer> {
   return startServer({
     port: 0,

@@ -4,6 +4,9 @@ import { PostgresStore } from '../../server/store/postgres/store';
 import { describeStoreContract } from '../server/store-contract';
 import { freshDatabase } from './database';
 
+// real servers and a real database on a 2-core machine shared with other work: seconds, not the default 5 s
+jest.setTimeout(30_000);
+
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describeStoreContract('PostgreSQL', async () => {

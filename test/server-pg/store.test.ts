@@ -6,6 +6,9 @@ import { StoreOpenError, StoreUnavailableError, type NewOrder, type PaidStatemen
 import { PostgresStore } from '../../server/store/postgres/store';
 import { adminClient, freshDatabase } from './database';
 
+// real servers and a real database on a 2-core machine shared with other work: seconds, not the default 5 s
+jest.setTimeout(30_000);
+
 const settings = (url: string) => ({ url, poolMax: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 2_000 });
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -146,6 +146,10 @@ const MARK_PAID = `
 const COUNT_REPEAT = `
   UPDATE orders SET repeat_count = repeat_count + 1, last_repeat_at = $2 WHERE out_trade_no = $1 RETURNING *`;
 
+const COUNT_PAID_REPEAT = `
+  UPDATE orders SET repeat_count = repeat_count + 1, last_repeat_at = $2
+   WHERE out_trade_no = $1 AND status = 'paid' RETURNING *`;
+
 // $1 out_trade_no, $2 provider order id, $3 at, $4 fields (json), $5 channel, $6 sender prefix
 const MARK_FAILED = `
   WITH failed AS (
@@ -335,6 +339,13 @@ export class PostgresStore implements OrderStore {
   }
 
   async markPaid(statement: PaidStatement, options: { fulfillment: boolean }): Promise<MarkPaidResult> {
+    // A provider retries its notify until it hears `success`: most statements about a paid order are repeats, and
+    // counting one is a single autocommit statement. It only matches an order that is paid already, so it can never
+    // take the place of the transition below.
+    const repeat = await this.run('the repeated payment', () =>
+      this.pool.query<RawOrder>(COUNT_PAID_REPEAT, [statement.outTradeNo, statement.at]),
+    );
+    if (repeat.rows[0]) return { kind: 'already-paid', order: toOrder(repeat.rows[0]) };
     const result = await this.transaction('the payment', async (client): Promise<MarkPaidResult> => {
       const paid = await client.query<RawOrder>(MARK_PAID, [
         statement.outTradeNo,
@@ -358,8 +369,9 @@ export class PostgresStore implements OrderStore {
         }
         return { kind: 'paid', order };
       }
-      const repeat = await client.query<RawOrder>(COUNT_REPEAT, [statement.outTradeNo, statement.at]);
-      return repeat.rows[0] ? { kind: 'already-paid', order: toOrder(repeat.rows[0]) } : { kind: 'unknown-order' };
+      // paid by a concurrent statement since the first look, or no such order
+      const counted = await client.query<RawOrder>(COUNT_REPEAT, [statement.outTradeNo, statement.at]);
+      return counted.rows[0] ? { kind: 'already-paid', order: toOrder(counted.rows[0]) } : { kind: 'unknown-order' };
     });
     if (result.kind === 'paid') this.wakeups.deliverLocally(statement.outTradeNo);
     return result;
