@@ -59,12 +59,18 @@ export interface PostgresResult {
     /** checks whose 30 s wait ran out before their notify came, asked again as the mini program does */
     reasked: number;
     failed: number;
+    /** what failed for good, by reason (none expected) */
+    failures: Record<string, number>;
+    /** notifies sent again after an error, by reason (a provider retries them the same way) */
+    notifyRetries: Record<string, number>;
     notifiesPerSecond: number;
     firstNotifyToLastAnswerMs: number;
     /** per order: the notify's `success` on one instance -> the held check's answer from the other */
     notifyAcceptedToCheckMs: Spread;
   };
   connections: number;
+  /** 1-minute load average of the machine at the start and the end (the figures are only as quiet as the machine) */
+  loadAverage: { start: number; end: number };
   wallSeconds: number;
 }
 
@@ -179,6 +185,11 @@ async function wakeMany(a: Child, b: Child, count: number, log: (line: string) =
   let wokenPaid = 0;
   let reasked = 0;
   let failed = 0;
+  const failures: Record<string, number> = {};
+  const fail = (reason: string): void => {
+    failed++;
+    failures[reason] = (failures[reason] ?? 0) + 1;
+  };
 
   const hold = (order: CreateOrderResponse, child: Child): void => {
     post(holdAgent, `${child.url}/api/pay/check`, checkBody(order, 30_000), 'application/json').then(
@@ -191,12 +202,10 @@ async function wakeMany(a: Child, b: Child, count: number, log: (line: string) =
           reasked++;
           hold(order, child);
         } else {
-          failed++;
+          fail(`check answered ${status}`);
         }
       },
-      () => {
-        failed++;
-      },
+      (error: NodeJS.ErrnoException) => fail(`check ${error.code ?? error.message}`),
     );
   };
   // the checks of order i wait on instance i % 2; paced so the listen backlogs do not overflow
@@ -223,22 +232,33 @@ async function wakeMany(a: Child, b: Child, count: number, log: (line: string) =
   log(`  waiting checks: ${held} held; delivering one notify each through the other instance`);
   const notifyAgent = new http.Agent({ keepAlive: true, maxSockets: 25 });
   const acceptedAt = new Map<string, number>();
+  const notifyRetries: Record<string, number> = {};
   const started = performance.now();
   let next = 0;
-  let notifyFailures = 0;
   await Promise.all(
     Array.from({ length: 50 }, async () => {
       while (next < orders.length) {
         const i = next++;
         const order = orders[i];
-        const answer = await post(
-          notifyAgent,
-          `${instances[(i + 1) % 2].url}/api/pay/notify`,
-          notifyBody(order, i),
-          'application/x-www-form-urlencoded',
-        ).catch(() => ({ status: 0, text: '' }));
-        if (answer.text === 'success') acceptedAt.set(order.outTradeNo, performance.now());
-        else notifyFailures++;
+        // as the provider does: a notify not answered `success` is sent again (here at once, up to 5 times)
+        for (let attempt = 1; ; attempt++) {
+          const answer = await post(
+            notifyAgent,
+            `${instances[(i + 1) % 2].url}/api/pay/notify`,
+            notifyBody(order, i),
+            'application/x-www-form-urlencoded',
+          ).catch((error: NodeJS.ErrnoException) => ({ status: 0, text: `notify ${error.code ?? error.message}` }));
+          if (answer.text === 'success') {
+            acceptedAt.set(order.outTradeNo, performance.now());
+            break;
+          }
+          const reason = answer.status ? `notify HTTP ${answer.status}` : answer.text;
+          if (attempt === 5) {
+            fail(reason);
+            break;
+          }
+          notifyRetries[reason] = (notifyRetries[reason] ?? 0) + 1;
+        }
       }
     }),
   );
@@ -256,7 +276,9 @@ async function wakeMany(a: Child, b: Child, count: number, log: (line: string) =
     held,
     wokenPaid,
     reasked,
-    failed: failed + notifyFailures,
+    failed,
+    failures,
+    notifyRetries,
     notifiesPerSecond: round(acceptedAt.size / ((notifiesDone - started) / 1000), 0),
     firstNotifyToLastAnswerMs: round(lastAnswer - started, 0),
     notifyAcceptedToCheckMs: spread(lags),
@@ -265,6 +287,7 @@ async function wakeMany(a: Child, b: Child, count: number, log: (line: string) =
 
 export async function measurePostgres(options: PostgresBenchOptions, log: (line: string) => void): Promise<PostgresResult> {
   const started = Date.now();
+  const loadAtStart = round(os.loadavg()[0], 1);
   const cluster = await startPgCluster({ durable: true, database: 'bench_one' });
   const children: Child[] = [];
   try {
@@ -302,6 +325,7 @@ export async function measurePostgres(options: PostgresBenchOptions, log: (line:
       twoInstances,
       waitingChecks: waiting,
       connections: options.connections,
+      loadAverage: { start: loadAtStart, end: round(os.loadavg()[0], 1) },
       wallSeconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {
@@ -322,7 +346,8 @@ export function printPostgres(result: PostgresResult, log: (line: string) => voi
   ] as const) {
     log(`  ${name}: ${r.checksPerSecond} checks/s (p99 ${r.checkP99Ms} ms), ${r.notifiesPerSecond} notifies/s (p99 ${r.notifyP99Ms} ms), errors ${r.errors}`);
   }
-  log(`  ${w.held} of ${w.asked} waiting checks held over two instances; ${w.wokenPaid} answered paid, each woken by a notify to the other instance (${w.notifiesPerSecond} notifies/s), ${w.reasked} asked again after 30 s, ${w.failed} failed`);
+  log(`  ${w.held} of ${w.asked} waiting checks held over two instances; ${w.wokenPaid} answered paid, each woken by a notify to the other instance (${w.notifiesPerSecond} notifies/s), ${w.reasked} asked again after 30 s, ${w.failed} failed ${JSON.stringify(w.failures)}; notifies sent again ${JSON.stringify(w.notifyRetries)}`);
+  log(`  machine load average (1 min): ${result.loadAverage.start} at the start, ${result.loadAverage.end} at the end, ${os.cpus().length} cores`);
   log(`  first notify -> last check answered: ${w.firstNotifyToLastAnswerMs} ms; per order notify accepted -> check answered: median ${w.notifyAcceptedToCheckMs.median} ms, p95 ${w.notifyAcceptedToCheckMs.p95} ms, max ${w.notifyAcceptedToCheckMs.max} ms`);
 }
 
