@@ -118,6 +118,20 @@ describe('two instances on one PostgreSQL database', () => {
 });
 
 describe('instances as processes', () => {
+  it('an instance that cannot reach its database exits 1 naming host, port and database, never the password', async () => {
+    const url = new URL(await freshDatabase());
+    url.port = String(Number(url.port) === 65535 ? 65534 : 65535);
+    url.password = 'do-not-print-me-5521';
+    const proc = spawnTs('server/main.ts', { PORT: '0', DATABASE_URL: url.toString(), PG_CONNECT_TIMEOUT_MS: '2000' });
+    expect(await proc.exited).toBe(1);
+    const database = url.pathname.slice(1);
+    expect(proc.output()).toMatch(
+      new RegExp(`server not started: Cannot reach PostgreSQL database "${database}" on 127\\.0\\.0\\.1:${url.port} as user "app"`),
+    );
+    expect(proc.output()).not.toContain('do-not-print-me-5521');
+    expect(proc.output()).not.toMatch(/listening/);
+  });
+
   it('one instance killed with SIGKILL during a burst of notifies loses no accepted one', async () => {
     const url = await freshDatabase();
     const killed = spawnTs('server/main.ts', { PORT: '0', DATABASE_URL: url, PROVIDER_QUERY_AFTER_MS: '3600000' });
