@@ -37,6 +37,8 @@ const paid = (outTradeNo: string, i = 0): PaidStatement => ({
   fields: { i },
 });
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -79,6 +81,24 @@ describe('PostgreSQL store shared by two instances', () => {
     expect(await a.outboxCounts()).toEqual({ pending: 1, delivered: 0 });
     // b's subscriber hears of it whichever instance won (b directly, or a's NOTIFY through b's LISTEN)
     await until(() => woken.length > 0, 5_000, 'the wake-up on b');
+  });
+
+  it('wakes a subscription that comes just after a change (its read may predate the commit), on either instance', async () => {
+    const order = newOrder();
+    await a.insertOrder(order);
+    await a.markPaid(paid(order.outTradeNo), { fulfillment: false });
+    await sleep(200); // b has handled a's NOTIFY by now
+    const woken: string[] = [];
+    a.wakeups.subscribe(order.outTradeNo, () => woken.push('a'));
+    b.wakeups.subscribe(order.outTradeNo, () => woken.push('b'));
+    await until(() => woken.length === 2, 1_000, 'both late subscribers woken');
+    // an order that has not changed lately wakes no one
+    const quiet = newOrder();
+    await a.insertOrder(quiet);
+    const stop = b.wakeups.subscribe(quiet.outTradeNo, () => woken.push('quiet'));
+    await sleep(100);
+    stop();
+    expect(woken.sort()).toEqual(['a', 'b']);
   });
 
   it('shares the provider-query slot: of concurrent claims on both one wins, the next only after the interval', async () => {
