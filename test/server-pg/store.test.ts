@@ -9,7 +9,8 @@ import { adminClient, freshDatabase } from './database';
 // real servers and a real database on a 2-core machine shared with other work: seconds, not the default 5 s
 jest.setTimeout(30_000);
 
-const settings = (url: string) => ({ url, poolMax: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 2_000 });
+// 300 statements queue for 10 connections: on a loaded machine the wait for one can pass a couple of seconds
+const settings = (url: string) => ({ url, poolMax: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 15_000 });
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export function newOrder(now = Date.now()): NewOrder {
@@ -108,6 +109,8 @@ describe('PostgreSQL store shared by two instances', () => {
     const won = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claimProviderQuery(order.outTradeNo, now, 5_000)));
     expect(won.filter(Boolean)).toHaveLength(1);
     expect(await a.claimProviderQuery(order.outTradeNo, now + 4_999, 5_000)).toBe(false);
+    // an instance whose clock is a little behind sees the slot taken, not a clock stepped back
+    expect(await a.claimProviderQuery(order.outTradeNo, now - 3_000, 5_000)).toBe(false);
     expect(await b.claimProviderQuery(order.outTradeNo, now + 5_000, 5_000)).toBe(true);
     expect((await a.getOrder(order.outTradeNo))?.lastProviderQueryAt).toBe(now + 5_000);
   });
@@ -130,6 +133,9 @@ describe('PostgreSQL store shared by two instances', () => {
     );
     expect(claims).toHaveLength(60);
     expect(new Set(claims.map((c) => c.outTradeNo)).size).toBe(60);
+    // an instance whose clock is a little behind does not take the fresh leases over
+    expect(await b.claimDeliveries({ now: now - 50, leaseMs: 30_000, limit: 100, maxDelayMs: 3_600_000 })).toEqual([]);
+    expect(await a.claimDeliveries({ now: now - 5_000, leaseMs: 30_000, limit: 100, maxDelayMs: 3_600_000 })).toEqual([]);
 
     // half are delivered; the instance holding the rest "dies": they are due again once the lease is over
     for (const claim of claims.slice(0, 30)) expect(await claim.store.completeDelivery(claim.outTradeNo, claim.leaseToken, now)).toBe(true);

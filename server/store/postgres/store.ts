@@ -40,6 +40,14 @@ import { migrate, type MigrationReport } from './migrate';
 import { MIGRATIONS } from './schema';
 import { ORDER_CHANNEL, PgWakeups, type PgWakeupsOptions } from './wakeups';
 
+/**
+ * The stores treat a stored time far ahead of the caller's clock (a lease, a next attempt, the last provider query) as
+ * a wall clock stepped back since. Here another instance wrote it, with its own clock: a time up to this much ahead is
+ * the two clocks' difference, not a step. Without the margin, an instance a few ms behind another took over its
+ * fresh leases and delivered the same fulfilment twice.
+ */
+export const CLOCK_SKEW_MS = 10_000;
+
 /** /healthz writes at most this often; between probes it answers from the last one. */
 const WRITE_PROBE_EVERY_MS = 1_000;
 
@@ -169,19 +177,24 @@ const EXPIRE = `
   )
   SELECT pg_notify($3, $4::text || out_trade_no)::text AS notified FROM expired`;
 
-// $1 now, $2 leaseMs, $3 limit, $4 token, $5 maxDelayMs, $6 named ids (text[] or null)
+// $1 now, $2 leaseMs, $3 limit, $4 token, $5 maxDelayMs, $6 named ids (text[] or null), $7 CLOCK_SKEW_MS.
+// The CTE picks and locks the rows once (an IN (subquery) with LIMIT may be run again by the planner).
 const CLAIM = `
+  WITH picked AS (
+    SELECT out_trade_no FROM fulfillment_outbox
+     WHERE delivered_at IS NULL
+       AND ($6::text[] IS NOT NULL AND out_trade_no = ANY ($6::text[])
+            OR $6::text[] IS NULL
+               AND (next_attempt_at <= $1::bigint OR next_attempt_at > $1::bigint + $5::bigint + $7::bigint))
+       AND (leased_until IS NULL OR leased_until <= $1::bigint OR leased_until > $1::bigint + $2::bigint + $7::bigint)
+     ORDER BY next_attempt_at
+     LIMIT $3
+     FOR UPDATE SKIP LOCKED
+  )
   UPDATE fulfillment_outbox o
      SET lease_token = $4, leased_until = $1::bigint + $2::bigint, attempts = o.attempts + 1, last_attempt_at = $1
-   WHERE o.out_trade_no IN (
-         SELECT out_trade_no FROM fulfillment_outbox
-          WHERE delivered_at IS NULL
-            AND ($6::text[] IS NOT NULL AND out_trade_no = ANY ($6::text[])
-                 OR $6::text[] IS NULL AND (next_attempt_at <= $1::bigint OR next_attempt_at > $1::bigint + $5::bigint))
-            AND (leased_until IS NULL OR leased_until <= $1::bigint OR leased_until > $1::bigint + $2::bigint)
-          ORDER BY next_attempt_at
-          LIMIT $3
-          FOR UPDATE SKIP LOCKED)
+    FROM picked
+   WHERE o.out_trade_no = picked.out_trade_no
   RETURNING ${OUTBOX_COLUMNS.split(',').map((c) => `o.${c.trim()}`).join(', ')}`;
 
 /** SQLSTATE classes and node errors that mean "the database did not take this write", not a bug or a constraint. */
@@ -431,8 +444,8 @@ export class PostgresStore implements OrderStore {
         `UPDATE orders SET last_provider_query_at = $2
           WHERE out_trade_no = $1
             AND (last_provider_query_at IS NULL OR last_provider_query_at + $3::bigint <= $2::bigint
-                 OR last_provider_query_at > $2::bigint + $3::bigint)`,
-        [outTradeNo, now, intervalMs],
+                 OR last_provider_query_at > $2::bigint + $3::bigint + $4::bigint)`,
+        [outTradeNo, now, intervalMs, CLOCK_SKEW_MS],
       ),
     );
     return rowCount === 1;
@@ -448,6 +461,7 @@ export class PostgresStore implements OrderStore {
         token,
         request.maxDelayMs,
         request.outTradeNos ? [...request.outTradeNos] : null,
+        CLOCK_SKEW_MS,
       ]),
     );
     // RETURNING does not keep the subquery's order
