@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { postForm } from '../server/http-post';
 import { sign, withSign } from '../server/sign';
-import type { ProviderName } from '../typings/provider';
+import type { PayjsNotify, ProviderName, XiaoweijufuNotify } from '../typings/provider';
 import type { NotifyMode, ProviderOrder } from './provider-orders';
 
 export const NOTIFY_SCHEDULES_MS: Record<ProviderName, readonly number[]> = {
@@ -18,7 +18,8 @@ export const NOTIFY_SCHEDULES_MS: Record<ProviderName, readonly number[]> = {
 /** The provider waits at most this long for an answer (it wants one within 3 s). */
 const ATTEMPT_TIMEOUT_MS = 3_000;
 
-export function notifyFields(order: ProviderOrder, dialect: ProviderName, merchantKey: string): Record<string, string> {
+/** The notify's fields, typed by the contract the backend validates them with (server/contracts/provider.ts). */
+export function notifyFields(order: ProviderOrder, dialect: ProviderName, merchantKey: string): XiaoweijufuNotify | PayjsNotify {
   const paid = order.status === 'paid';
   const common = {
     total_fee: String(order.totalFee),
@@ -33,7 +34,7 @@ export function notifyFields(order: ProviderOrder, dialect: ProviderName, mercha
     dialect === 'payjs'
       ? { return_code: paid ? '1' : '0', payjs_order_id: order.orderNo, ...common }
       : { status: paid ? '1' : '0', order_no: order.orderNo, ...common };
-  return withSign(fields, merchantKey) as Record<string, string>;
+  return withSign(fields, merchantKey) as XiaoweijufuNotify | PayjsNotify;
 }
 
 export class Notifier {

@@ -91,6 +91,7 @@ async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Ca
       request.log.error({ reason: error.message }, 'store unavailable: answered 503');
       return reply
         .code(503)
+        .header('retry-after', '5')
         .send(errorBody('store_unavailable', `The order store cannot take writes now (${error.message}); try again later`));
     }
     if (error instanceof ApiError) {
@@ -123,7 +124,7 @@ async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Ca
   app.setNotFoundHandler((request, reply) => {
     reply
       .code(404)
-      .send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}; see ARCHITECTURE.md for the routes`));
+      .send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}; the routes are listed in the README (Merchant backend)`));
   });
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
@@ -143,7 +144,8 @@ async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Ca
 
   if (fulfillment) {
     app.addHook('onReady', async () => fulfillment.start());
-    app.log.info({ url: config.fulfillmentUrl }, 'fulfilment: paid orders are announced to FULFILLMENT_URL');
+    // the origin only: a URL may carry a token in its path or query
+    app.log.info({ origin: new URL(config.fulfillmentUrl).origin }, 'fulfilment: paid orders are announced to FULFILLMENT_URL');
   }
   app.addHook('preClose', async () => {
     payments.shutdown();

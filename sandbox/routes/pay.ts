@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponseSchema } from '../../server/errors';
+import { payParamsSchema } from '../../server/contracts/provider';
 import { verifySign } from '../../server/sign';
 import type { PayParams, ProviderReturnData } from '../../typings/provider';
 import type { Notifier } from '../notifier';
@@ -15,19 +16,13 @@ export interface PayRouteOptions {
   merchantKey: string;
 }
 
-// The jump fields and their limits (payment-facts.md); unknown fields are kept because they are signed too.
+// The jump's fields are the backend's payParams contract (server/contracts/provider.ts), checked as the provider
+// would: a notify_url must be http(s), and unknown fields are kept because they are signed too.
 const payBodySchema = {
-  type: 'object',
-  required: ['mchid', 'total_fee', 'out_trade_no', 'nonce', 'sign'],
+  ...payParamsSchema,
   properties: {
-    mchid: { type: 'string', minLength: 1, maxLength: 16 },
-    total_fee: { type: 'integer', minimum: 1 },
-    out_trade_no: { type: 'string', minLength: 1, maxLength: 32 },
-    body: { type: 'string', maxLength: 32 },
-    attach: { type: 'string', maxLength: 128 },
-    notify_url: { type: 'string', maxLength: 255, pattern: '^https?://' },
-    nonce: { type: 'string', minLength: 1, maxLength: 128 },
-    sign: { type: 'string', minLength: 32, maxLength: 32 },
+    ...payParamsSchema.properties,
+    notify_url: { ...payParamsSchema.properties.notify_url, pattern: '^https?://' },
   },
   additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
 } as const;

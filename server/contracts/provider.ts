@@ -57,5 +57,6 @@ export const payjsNotifySchema = {
   maxProperties: 64,
 } as const;
 
-export type XiaoweijufuNotify = FromSchema<typeof xiaoweijufuNotifySchema>;
-export type PayjsNotify = FromSchema<typeof payjsNotifySchema>;
+// FromSchema types the extra fields as unknown (it cannot tell them apart from the named ones); they are text too
+export type XiaoweijufuNotify = FromSchema<typeof xiaoweijufuNotifySchema> & Record<string, string>;
+export type PayjsNotify = FromSchema<typeof payjsNotifySchema> & Record<string, string>;

@@ -61,7 +61,11 @@ export class FulfillmentWorker {
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
   ) {
-    if (!settings.secret) throw new Error('FULFILLMENT_SECRET is needed to sign fulfilment messages');
+    if (!settings.secret) {
+      throw new Error(
+        'FULFILLMENT_URL is set but FULFILLMENT_SECRET is not: set it to the key your receiver checks X-Signature with',
+      );
+    }
     this.pollMs = settings.pollMs ?? 1_000;
     this.concurrency = settings.concurrency ?? 8;
     this.leaseMs = settings.timeoutMs + LEASE_MARGIN_MS;

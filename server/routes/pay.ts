@@ -6,7 +6,7 @@ import { payCheckRequestSchema, payCheckResponseSchema } from '../contracts/api'
 import { payjsNotifySchema, xiaoweijufuNotifySchema } from '../contracts/provider';
 import { errorResponseSchema } from '../errors';
 import type { Payments } from '../payments';
-import type { ProviderName } from '../../typings/provider';
+import type { PayjsNotify, ProviderName, XiaoweijufuNotify } from '../../typings/provider';
 
 const checkSchema = {
   body: payCheckRequestSchema,
@@ -52,7 +52,7 @@ export const payRoutes: FastifyPluginAsync<{ payments: Payments; provider: Provi
     },
   );
 
-  app.post<{ Body: Record<string, string> }>(
+  app.post<{ Body: XiaoweijufuNotify | PayjsNotify }>(
     '/api/pay/notify',
     {
       schema: {
@@ -60,7 +60,7 @@ export const payRoutes: FastifyPluginAsync<{ payments: Payments; provider: Provi
         response: { 200: { type: 'string' }, '4xx': errorResponseSchema, '5xx': errorResponseSchema },
       },
       preValidation: async (request) => {
-        request.body = notifyFieldsAsText(request.body) as Record<string, string>;
+        request.body = notifyFieldsAsText(request.body) as XiaoweijufuNotify | PayjsNotify;
       },
     },
     async (request, reply) => {

@@ -380,7 +380,11 @@ export class SqliteStore implements OrderStore {
       if (UNAVAILABLE_CODES.test(sqliteCode(error))) {
         throw new StoreUnavailableError(`${what} could not be written to ${this.file}: ${(error as Error).message}`);
       }
-      throw error;
+      // a constraint (a duplicate out_trade_no) or a bug; re-made here because the driver's error class belongs to
+      // whichever JavaScript realm loaded the native module first, and callers may test `instanceof Error`
+      throw new Error(`${what} was refused by ${this.file}: ${(error as Error).message} (${sqliteCode(error) || 'no code'})`, {
+        cause: error,
+      });
     }
     // removed between the check and the commit: the commit went to a file that no longer exists
     this.ensureUsable();

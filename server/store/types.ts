@@ -1,7 +1,7 @@
 // The store interface: everything the backend keeps goes through it, and every method returns a Promise, so an
 // implementation may live in this process (SQLite, the default) or behind a network (PostgreSQL, for several
 // instances). Each method is one transaction of its own: a caller never holds a transaction open across an await,
-// and nothing here names SQL, rows ids or connections.
+// and nothing here names SQL, row ids or connections.
 //
 // Times are wall-clock epoch ms, passed in by the caller (the server's clock port): they are stored, shown and shared
 // between instances. Waits are the caller's business, on its monotonic clock.

@@ -1,3 +1,4 @@
+import { DEV_FULFILLMENT_SECRET } from '../../config/dev-defaults';
 import { ConfigError, loadServerConfig, PROVIDER_QUERY_INTERVAL_MIN_MS } from '../../server/config';
 
 describe('server configuration', () => {
@@ -17,5 +18,28 @@ describe('server configuration', () => {
     expect(loadServerConfig({}, { PROVIDER_QUERY_INTERVAL_MS: '1000' }).providerQueryIntervalMs).toBe(1000);
     expect(loadServerConfig({ providerQueryIntervalMs: 1000 }, {}).providerQueryIntervalMs).toBe(1000);
     expect(loadServerConfig({}, {}).providerQueryIntervalMs).toBe(5000);
+  });
+});
+
+describe('fulfilment configuration', () => {
+  it('is off without FULFILLMENT_URL, and signs with the development secret outside production when none is set', () => {
+    expect(loadServerConfig({}, {})).toMatchObject({ fulfillmentUrl: '', fulfillmentTimeoutMs: 10_000 });
+    const dev = loadServerConfig({}, { FULFILLMENT_URL: 'http://127.0.0.1:4000/hook' });
+    expect(dev.fulfillmentUrl).toBe('http://127.0.0.1:4000/hook');
+    expect(dev.fulfillmentSecret).toBe(DEV_FULFILLMENT_SECRET);
+    expect(loadServerConfig({}, { FULFILLMENT_URL: 'https://x.example/h', FULFILLMENT_SECRET: 's3cret' }).fulfillmentSecret).toBe('s3cret');
+    expect(loadServerConfig({}, { FULFILLMENT_RETRY_BASE_MS: '250', FULFILLMENT_RETRY_MAX_MS: '5000' })).toMatchObject({
+      fulfillmentRetryBaseMs: 250,
+      fulfillmentRetryMaxMs: 5000,
+    });
+  });
+
+  it('refuses a FULFILLMENT_URL that is not http(s), and a retry cap below its base, naming the variables', () => {
+    expect(() => loadServerConfig({}, { FULFILLMENT_URL: 'ftp://x.example/h' })).toThrow(/FULFILLMENT_URL must be an http\(s\) URL/);
+    expect(() => loadServerConfig({}, { FULFILLMENT_URL: 'not a url' })).toThrow(/FULFILLMENT_URL/);
+    expect(() => loadServerConfig({}, { FULFILLMENT_RETRY_BASE_MS: '5000', FULFILLMENT_RETRY_MAX_MS: '1000' })).toThrow(
+      /FULFILLMENT_RETRY_MAX_MS \(1000\) must be at least FULFILLMENT_RETRY_BASE_MS \(5000\)/,
+    );
+    expect(() => loadServerConfig({}, { FULFILLMENT_TIMEOUT_MS: 'soon' })).toThrow(/FULFILLMENT_TIMEOUT_MS must be an integer/);
   });
 });
