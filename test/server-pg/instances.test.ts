@@ -20,6 +20,8 @@ async function startInstance(databaseUrl: string, extra: Record<string, unknown>
     // no provider fallback: only a notify (or a resync after it) may settle an order here
     providerQueryAfterMs: 3_600_000,
     orderRateLimitPerMinute: 100_000,
+    // a connection can take seconds to open on a loaded machine: these tests are not about that limit
+    pgConnectTimeoutMs: 30_000,
     logLevel: 'silent',
     env: {},
     ...extra,
@@ -134,7 +136,7 @@ describe('instances as processes', () => {
 
   it('one instance killed with SIGKILL during a burst of notifies loses no accepted one', async () => {
     const url = await freshDatabase();
-    const killed = spawnTs('server/main.ts', { PORT: '0', DATABASE_URL: url, PROVIDER_QUERY_AFTER_MS: '3600000' });
+    const killed = spawnTs('server/main.ts', { PORT: '0', DATABASE_URL: url, PROVIDER_QUERY_AFTER_MS: '3600000', PG_CONNECT_TIMEOUT_MS: '30000' });
     const survivor = await startInstance(url);
     try {
       const killedUrl = (await waitForLine(killed, /server listening (http:\/\/\S+)/))[1];
@@ -181,7 +183,7 @@ describe('instances as processes', () => {
 
   it('two instances started together run the migrations once, and both serve', async () => {
     const url = await freshDatabase();
-    const procs = [0, 1].map(() => spawnTs('server/main.ts', { PORT: '0', DATABASE_URL: url }));
+    const procs = [0, 1].map(() => spawnTs('server/main.ts', { PORT: '0', DATABASE_URL: url, PG_CONNECT_TIMEOUT_MS: '30000' }));
     try {
       const urls = await Promise.all(procs.map(async (proc) => (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1]));
       const rows = await query<{ version: number; applied_by: string }>(url, 'SELECT version, applied_by FROM schema_migrations ORDER BY version');
@@ -258,14 +260,16 @@ describe('fulfilment outbox shared by instances', () => {
     const url = await freshDatabase();
     const hook = await receiver();
     hook.hold = true;
-    // lease = FULFILLMENT_TIMEOUT_MS + 5 s: the entries come free about 7 s after the claim; no retry of its own
+    // lease = FULFILLMENT_TIMEOUT_MS + 5 s: the entries come free about 13 s after the claim; the attempts do not time
+    // out before the kill (a timed-out attempt would be recorded as failed, and the lease given back)
     const dying = spawnTs('server/main.ts', {
       PORT: '0',
       DATABASE_URL: url,
       FULFILLMENT_URL: hook.url,
-      FULFILLMENT_TIMEOUT_MS: '2000',
+      FULFILLMENT_TIMEOUT_MS: '8000',
       FULFILLMENT_RETRY_BASE_MS: '60000',
       PROVIDER_QUERY_AFTER_MS: '3600000',
+      PG_CONNECT_TIMEOUT_MS: '30000',
     });
     let survivor: RunningServer | undefined;
     try {
@@ -279,7 +283,7 @@ describe('fulfilment outbox shared by instances', () => {
       await dying.exited;
       hook.hold = false;
       survivor = await startInstance(url, { fulfillmentUrl: hook.url });
-      await until(() => new Set(hook.answered).size === 6, 20_000, 'the survivor delivering the six again');
+      await until(() => new Set(hook.answered).size === 6, 30_000, 'the survivor delivering the six again');
       expect([...new Set(hook.answered)].sort()).toEqual(orders.map((o) => o.outTradeNo).sort());
       const rows = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM fulfillment_outbox WHERE delivered_at IS NOT NULL');
       expect(rows[0].n).toBe(6);
@@ -289,5 +293,5 @@ describe('fulfilment outbox shared by instances', () => {
       await survivor?.close();
       await hook.close();
     }
-  }, 45_000);
+  }, 60_000);
 });

@@ -31,13 +31,14 @@ export function tempDir(prefix = 'xwjf-server-'): { dir: string; remove(): void 
 export const onPostgres = process.env.TEST_STORE === 'postgres';
 
 /** startServer options that put a backend on this run's store: a fresh PostgreSQL database, or SQLite in dataDir. */
-export async function storeOptions(): Promise<{ databaseUrl?: string }> {
-  return onPostgres ? { databaseUrl: await freshDatabase() } : {};
+export async function storeOptions(): Promise<{ databaseUrl?: string; pgConnectTimeoutMs?: number }> {
+  // a connection can take seconds to open on a loaded machine: the tests are not about that limit
+  return onPostgres ? { databaseUrl: await freshDatabase(), pgConnectTimeoutMs: 30_000 } : {};
 }
 
 /** The same for a backend started as a process: DATABASE_URL, or nothing. */
 export async function storeEnv(): Promise<Record<string, string>> {
-  return onPostgres ? { DATABASE_URL: await freshDatabase() } : {};
+  return onPostgres ? { DATABASE_URL: await freshDatabase(), PG_CONNECT_TIMEOUT_MS: '30000' } : {};
 }
 
 /** A store of this run's kind, opened directly (for tests of the payment code without HTTP). */
