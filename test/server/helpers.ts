@@ -61,19 +61,26 @@ export interface Stack {
 export async function storedRows(stack: Stack, sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> {
   if (!stack.config.databaseUrl) return sqliteRows(stack.dataDir, sql, ...params);
   let n = 0;
-  const client = new pg.Client({ connectionString: stack.config.databaseUrl });
-  await client.connect();
-  try {
-    const result = await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
-    const int8 = new Set(result.fields.filter((f) => f.dataTypeID === 20).map((f) => f.name));
-    return result.rows.map((row: Record<string, unknown>) =>
-      Object.fromEntries(
-        Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : int8.has(k) && v !== null ? Number(v) : v]),
-      ),
-    );
-  } finally {
-    await client.end();
+  const result = await readerFor(stack.config.databaseUrl).query(sql.replace(/\?/g, () => `$${++n}`), params);
+  const int8 = new Set(result.fields.filter((f) => f.dataTypeID === 20).map((f) => f.name));
+  return result.rows.map((row: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : int8.has(k) && v !== null ? Number(v) : v]),
+    ),
+  );
+}
+
+// one small pool per database for the tests' reads (a new connection per read costs a SCRAM login each time); idle
+// connections close themselves and never hold the worker open
+const readers = new Map<string, pg.Pool>();
+function readerFor(url: string): pg.Pool {
+  let pool = readers.get(url);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 1_000, allowExitOnIdle: true });
+    pool.on('error', () => undefined);
+    readers.set(url, pool);
   }
+  return pool;
 }
 
 /** The stored row of an order as its columns say it. */
