@@ -1,4 +1,4 @@
-// One jest run, four projects. Every project transpiles with swc to ES2020+ so that async functions
+// One jest run, five projects (server-pg: the server suites again on PostgreSQL, plus its own). Every project transpiles with swc to ES2020+ so that async functions
 // stay native: the automator client sends the e2e specs' functions as source text to the runtime.
 'use strict';
 
@@ -27,6 +27,19 @@ module.exports = {
   projects: [
     project('unit'),
     project('server'),
+    // the backend's whole suite once more with the PostgreSQL store (TEST_STORE=postgres), plus the multi-instance
+    // tests, on one throwaway cluster started for the run (test/fixtures/pg-cluster.ts)
+    project('server-pg', {
+      testMatch: ['<rootDir>/test/server/**/*.test.ts', '<rootDir>/test/server-pg/**/*.test.ts'],
+      // the SQLite store's own file-level cases; PostgreSQL runs the shared contract in test/server-pg
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/server/store-sqlite\\.test\\.ts$'],
+      setupFiles: ['<rootDir>/test/server-pg/select-store.ts'],
+      // each backend here also creates a database, migrates it and connects its LISTEN session: on a loaded 2-core
+      // machine a test's set-up alone can pass jest's default 5 s
+      testTimeout: 30_000,
+      globalSetup: '<rootDir>/test/server-pg/global-setup.ts',
+      globalTeardown: '<rootDir>/test/server-pg/global-teardown.ts',
+    }),
     project('simulator'),
     // the simulator's browser render mode, live preview and README pictures, in Debian's Chromium
     project('browser'),

@@ -40,7 +40,7 @@ export async function buildApp(config: ServerConfig, ports: AppPorts = {}): Prom
   const clock = ports.clock ?? systemClock;
   const catalog = Catalog.load(config.catalogPath);
   // first, so a damaged or unusable database stops the start with a message that names its file
-  const store = await openStore({ dataDir: config.dataDir });
+  const store = await openStore(config);
   try {
     return await buildOnStore(config, store, catalog, clock);
   } catch (error) {

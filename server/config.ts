@@ -3,6 +3,8 @@
 // NODE_ENV is production, development, test or unset, nothing else. Under production the development defaults do not
 // apply, and what would be unsafe with real money stops the start with a message naming the variable: a missing value,
 // a weak MERCHANT_KEY or FULFILLMENT_SECRET, a public, provider or fulfilment URL that is not https.
+// DATABASE_URL (postgres://...) selects the PostgreSQL store, with PG_POOL_MAX, PG_STATEMENT_TIMEOUT_MS and
+// PG_CONNECT_TIMEOUT_MS; without it the backend keeps SQLite under DATA_DIR.
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -68,6 +70,14 @@ export interface ServerConfig {
   logLevel: LogLevel;
   catalogPath: string;
   production: boolean;
+  /** postgres://... : the PostgreSQL store (several instances may share it); null: SQLite under dataDir */
+  databaseUrl: string | null;
+  /** connections each instance's pool may open (the LISTEN connection comes on top) */
+  pgPoolMax: number;
+  /** a statement running longer is cancelled by the database (a stuck query must not hold a check or a notify) */
+  pgStatementTimeoutMs: number;
+  /** how long to wait for a connection, at start and from the pool */
+  pgConnectTimeoutMs: number;
 }
 
 /** What startServer and loadServerConfig take: any field of ServerConfig, and any of the connection limits. */
@@ -342,7 +352,18 @@ export function loadServerConfig(
     logLevel,
     catalogPath: overrides.catalogPath ?? path.join(REPO_ROOT, 'config', 'catalog.json'),
     production,
+    databaseUrl: given('databaseUrl', 'DATABASE_URL') ?? null,
+    pgPoolMax: overrides.pgPoolMax ?? intFrom(env, 'PG_POOL_MAX', 10, 1),
+    pgStatementTimeoutMs: overrides.pgStatementTimeoutMs ?? intFrom(env, 'PG_STATEMENT_TIMEOUT_MS', 5_000, 100),
+    pgConnectTimeoutMs: overrides.pgConnectTimeoutMs ?? intFrom(env, 'PG_CONNECT_TIMEOUT_MS', 5_000, 100),
   };
+  if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    // the value itself may hold a password: name the variable and the expected shape, never echo it
+    throw new ConfigError(
+      'DATABASE_URL must be a postgres:// (or postgresql://) URL such as postgres://user:password@host:5432/database; ' +
+        'leave it unset for the embedded SQLite store',
+    );
+  }
   if (!Number.isInteger(config.providerQueryIntervalMs) || config.providerQueryIntervalMs < PROVIDER_QUERY_INTERVAL_MIN_MS) {
     throw new ConfigError(
       `PROVIDER_QUERY_INTERVAL_MS (option providerQueryIntervalMs) must be an integer >= ${PROVIDER_QUERY_INTERVAL_MIN_MS}, ` +

@@ -9,7 +9,7 @@ import {
   postForm,
   postJson,
   sleep,
-  sqliteRows,
+  storedRows,
   startStack,
   xwjfNotify,
 } from './helpers';
@@ -265,7 +265,7 @@ describe('provider order id hints', () => {
         paySuccess: true,
       });
       expect(Date.now() - started).toBeLessThan(3500);
-      const [row] = sqliteRows(stack.dataDir, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
+      const [row] = await storedRows(stack, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
       expect(row).toEqual({ provider_order_id: back.payjsOrderId, provider_order_id_hint: back.payjsOrderId });
     } finally {
       await stack.close();
@@ -284,8 +284,7 @@ describe('provider order id hints', () => {
         expect((await check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: 'NOT-A-PROVIDER-ORDER' })).status).toBe('paid');
         // one query round about 200 ms after the first check, not the end of the 5 s wait
         expect(Date.now() - started).toBeLessThan(3000);
-        const [row] = sqliteRows(
-          stack.dataDir,
+        const [row] = await storedRows(stack,
           'SELECT provider_order_id_hint, provider_order_id_hint_rejected FROM orders WHERE out_trade_no = ?',
           order.outTradeNo,
         );
@@ -302,7 +301,7 @@ describe('provider order id hints', () => {
       const order = await createOrder(stack.serverUrl);
       await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order, { status: '0', order_no: 'FROM-THE-PROVIDER' }));
       expect((await check(stack.serverUrl, order, { payjsOrderId: 'FROM-THE-CLIENT' })).status).toBe('failed');
-      const [row] = sqliteRows(stack.dataDir, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
+      const [row] = await storedRows(stack, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
       expect(row).toEqual({ provider_order_id: 'FROM-THE-PROVIDER', provider_order_id_hint: 'FROM-THE-CLIENT' });
     } finally {
       await stack.close();
