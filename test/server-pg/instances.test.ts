@@ -234,11 +234,13 @@ async function until(predicate: () => boolean, timeoutMs: number, what: string):
   }
 }
 
+const FULFILLMENT_SECRET = 'pg-instances-test-fulfillment-secret';
+
 describe('fulfilment outbox shared by instances', () => {
   it('each paid order is delivered by one instance, once, while both poll the outbox', async () => {
     const url = await freshDatabase();
     const hook = await receiver();
-    const fulfilment = { fulfillmentUrl: hook.url, fulfillmentRetryBaseMs: 100 };
+    const fulfilment = { fulfillmentUrl: hook.url, fulfillmentSecret: FULFILLMENT_SECRET, fulfillmentRetryBaseMs: 100 };
     const [a, b] = await Promise.all([startInstance(url, fulfilment), startInstance(url, fulfilment)]);
     try {
       const orders: CreateOrderResponse[] = [];
@@ -266,6 +268,7 @@ describe('fulfilment outbox shared by instances', () => {
       PORT: '0',
       DATABASE_URL: url,
       FULFILLMENT_URL: hook.url,
+      FULFILLMENT_SECRET,
       FULFILLMENT_TIMEOUT_MS: '8000',
       FULFILLMENT_RETRY_BASE_MS: '60000',
       PROVIDER_QUERY_AFTER_MS: '3600000',
@@ -282,7 +285,7 @@ describe('fulfilment outbox shared by instances', () => {
       dying.child.kill('SIGKILL');
       await dying.exited;
       hook.hold = false;
-      survivor = await startInstance(url, { fulfillmentUrl: hook.url });
+      survivor = await startInstance(url, { fulfillmentUrl: hook.url, fulfillmentSecret: FULFILLMENT_SECRET });
       await until(() => new Set(hook.answered).size === 6, 30_000, 'the survivor delivering the six again');
       expect([...new Set(hook.answered)].sort()).toEqual(orders.map((o) => o.outTradeNo).sort());
       const rows = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM fulfillment_outbox WHERE delivered_at IS NOT NULL');
