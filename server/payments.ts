@@ -14,7 +14,7 @@ import { delayUntil, systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
 import { ApiError } from '../common/errors';
 import { postForm } from '../common/http-client';
-import { OrderEvents } from './order-events';
+import { OrderEvents, type OrderWatch } from './order-events';
 import { DIALECTS, PROVIDER_TARGETS, type ProviderStatement } from './providers';
 import { verifySign, withSign } from '../common/sign';
 import type { OrderRow, OrderStore } from './store';
@@ -169,7 +169,7 @@ export class Payments {
   }
 
   async check(request: PayCheckRequest, signal?: AbortSignal): Promise<PayCheckResponse> {
-    let order = await this.authorized(request.outTradeNo, request.orderToken);
+    const order = await this.authorized(request.outTradeNo, request.orderToken);
     const deadline = this.clock.monotonic() + (request.waitMs ?? 0);
     // the first check marks "the user came back": the provider query is due some seconds after it
     if (order.firstCheckAt === null) await this.store.recordFirstCheck(order.outTradeNo, this.clock.now());
@@ -178,12 +178,25 @@ export class Payments {
       // the newest hint wins; it is only ever used to ask the provider, whose signed answer must name this order
       await this.store.rememberProviderOrderIdHint(order.outTradeNo, hint);
     }
+    // subscribed before the first read, so a payment committed between a read and the wait is not slept through
+    const watch = this.events.watch(order.outTradeNo, signal);
+    try {
+      return await this.settleOrWait(order, watch, deadline);
+    } finally {
+      watch.close();
+    }
+  }
+
+  /** The check's loop: answer once the order is settled or the wait is over; ask the provider or expire on the way. */
+  private async settleOrWait(current: OrderRow, watch: OrderWatch, deadline: number): Promise<PayCheckResponse> {
+    let order = current;
     // when this request asks the provider, on the monotonic clock: recomputed from the stored times on every pass,
     // but never later than already planned (a wall clock stepped back must not push it off by the step)
     let queryAt: number | null = null;
     // after a query (or a lost claim) the next one waits at least one interval
     let noQueryBefore = -Infinity;
     for (;;) {
+      watch.beforeRead();
       order = (await this.store.getOrder(order.outTradeNo)) as OrderRow;
       if (order.status !== 'pending') return this.answer(order);
       const wall = this.clock.now();
@@ -209,7 +222,7 @@ export class Payments {
       if (mono >= deadline) return this.answer(order);
       // expiry is a wall-clock moment (it is stored and shown): the wait for it is re-decided on every pass
       const wakeAt = Math.min(deadline, queryAt ?? mono + (order.expiresAt - wall));
-      const reason = await this.events.wait(order.outTradeNo, Math.max(1, wakeAt - mono), signal);
+      const reason = await watch.wait(Math.max(1, wakeAt - mono));
       if (reason === 'aborted' || reason === 'shutdown') {
         return this.answer((await this.store.getOrder(order.outTradeNo)) as OrderRow);
       }

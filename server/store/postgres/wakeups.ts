@@ -6,19 +6,14 @@
 //   payload is `<sender>:<out_trade_no>`: an instance skips its own echo, so a subscriber hears of a change once;
 // - a resync after the LISTEN connection was lost and came back: every subscriber re-reads its order.
 //
-// A waiting check reads its order, then subscribes. With a store behind a network the change can land in between:
-// the read left before the commit, the notification is handled before the read's answer. So a change is remembered
-// for RECENT_CHANGE_MS, and a subscription to an order changed that recently is woken at once (one extra re-read at
-// worst) instead of sleeping through its whole wait.
+// A waiting check subscribes before it reads its order (server/order-events.ts), so a change that lands between its
+// read and its wait still wakes it: nothing here needs to remember past changes.
 
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { InProcessWakeups, type WakeListener, type Wakeups } from '../wakeups';
 import type { PgSettings } from './connection';
 import { PgListener, type ListenerLog } from './listener';
-
-/** How long a change wakes late subscribers: far longer than a read's round trip, even on a loaded machine. */
-export const RECENT_CHANGE_MS = 2_000;
 
 /** The wake-up channel; its payload is the order's out_trade_no. */
 export const ORDER_CHANNEL = 'xwjf_order_changed';
@@ -35,8 +30,6 @@ export class PgWakeups implements Wakeups {
   readonly listener: PgListener;
   /** what this instance's notifications start with: `<id>:` */
   readonly payloadPrefix = `${randomBytes(6).toString('hex')}:`;
-  /** out_trade_no -> when it last changed (monotonic ms), oldest first */
-  private readonly recent = new Map<string, number>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -69,13 +62,6 @@ export class PgWakeups implements Wakeups {
   }
 
   private changed(outTradeNo: string): void {
-    const now = performance.now();
-    this.recent.delete(outTradeNo);
-    this.recent.set(outTradeNo, now);
-    for (const [id, at] of this.recent) {
-      if (now - at < RECENT_CHANGE_MS) break;
-      this.recent.delete(id);
-    }
     this.local.deliver(outTradeNo, 'changed');
   }
 
@@ -85,19 +71,7 @@ export class PgWakeups implements Wakeups {
   }
 
   subscribe(outTradeNo: string, listener: WakeListener): () => void {
-    let subscribed = true;
-    const unsubscribe = this.local.subscribe(outTradeNo, listener);
-    const changedAt = this.recent.get(outTradeNo);
-    if (changedAt !== undefined && performance.now() - changedAt < RECENT_CHANGE_MS) {
-      // after the caller has its unsubscribe function, as a real wake-up would come
-      setImmediate(() => {
-        if (subscribed) listener('changed');
-      });
-    }
-    return () => {
-      subscribed = false;
-      unsubscribe();
-    };
+    return this.local.subscribe(outTradeNo, listener);
   }
 
   resync(): void {
@@ -109,7 +83,6 @@ export class PgWakeups implements Wakeups {
   }
 
   async close(): Promise<void> {
-    this.recent.clear();
     await this.listener.close();
     await this.local.close();
   }
