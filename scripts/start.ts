@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ backend: { logLevel }, sandbox: { logLevel } }).catch((err: Error) => fail(err.message));
   const { backend: server, sandbox } = stack;
   step(`sandbox (stand-in for 小微聚付) listening at ${sandbox.url}`);
-  step(`backend listening at ${server.url} (SQLite in ${server.config.dataDir})`);
+  step(`backend listening at ${server.url} (orders in ${server.storeDescription})`);
 
   // built after the backend listens, so the app calls the port it really got (PORT), unless API_BASE_URL says otherwise
   const apiBaseUrl = process.env.API_BASE_URL || server.url;
