@@ -188,6 +188,15 @@ export class BrowserRenderer implements Renderer {
       });
   }
 
+  /**
+   * Runs `fn` in Chromium's phone page (WeChat's frame, with each mini program page in an iframe) once every change
+   * so far is applied: for tests and tools that read what is painted (the rendered contrast test).
+   */
+  async evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+    const tab = await this.synced();
+    return (await tab.evaluate(fn as never, arg as never)) as R;
+  }
+
   /** What the phone shows besides the page, as drawn in Chromium (for tests): the frame's title, toast, modal, theme. */
   async phone(): Promise<PhoneState> {
     return this.call<PhoneState>('shown', []);
