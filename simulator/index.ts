@@ -83,7 +83,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   let screen: PhoneScreen | undefined;
   if (options.preview) {
     // the preview shows the same phone screen the browser mode lays out, or a screen of its own beside another renderer
-    const browser = await import('./render/browser');
+    // require, not import(): esbuild-register (npm start, the CLI) leaves import() to Node's ES module loader
+    const browser: typeof import('./render/browser') = require('./render/browser');
     screen = mainRenderer instanceof browser.BrowserRenderer ? mainRenderer.screen : undefined;
     if (!screen) {
       screen = new browser.PhoneScreen({ root: project.root, appJson: project.appJson, device: DEVICE, theme, log });
@@ -102,8 +103,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   };
   try {
     if (screen && options.preview) {
-      const { startPreview } = await import('./render/browser/preview');
-      const { simulationHost } = await import('./render/browser/preview-host');
+      const { startPreview }: typeof import('./render/browser/preview') = require('./render/browser/preview');
+      const { simulationHost }: typeof import('./render/browser/preview-host') = require('./render/browser/preview-host');
       const shown = screen;
       preview = await startPreview({
         screen: shown,

@@ -193,5 +193,12 @@ describe('what WeChat draws over the page', () => {
     expect(r).toBeLessThan(120); // the page under the modal's dark mask (it is #f7f7f7 without it)
     await miniProgram.evaluate(() => __sim.answerModal(true));
     expect((await renderer.phone()).modal).toBeNull();
+
+    // a title set in a new page's onLoad is that page's; the page below keeps its own
+    await miniProgram.callWxMethod('navigateTo', { url: '/pages/second/second' });
+    expect((await renderer.phone()).title).toBe('第二页 · 已加载');
+    await miniProgram.callWxMethod('navigateBack');
+    expect((await renderer.phone()).title).toBe('新标题');
+    page = (await miniProgram.currentPage())!;
   });
 });

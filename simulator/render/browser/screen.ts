@@ -146,7 +146,9 @@ export class PhoneScreen {
    */
   ui(event: ScreenEvent): void {
     const o = event.options ?? {};
-    const top = this.shownEntry();
+    // the navigation bar calls speak of the top page of the stack (the page being loaded, in its onLoad), which is
+    // the last one attached: the one on screen may still be the page before it
+    const top = [...this.pages.values()].pop();
     const nav = (change: NavOverrides) => {
       if (!top) return;
       top.nav = { ...top.nav, ...change };
@@ -201,10 +203,6 @@ export class PhoneScreen {
   private setOverlay(overlay: Overlay): void {
     this.overlay = overlay;
     this.broadcast([{ type: 'overlay', ...overlay }]);
-  }
-
-  private shownEntry(): ScreenPage | undefined {
-    return this.shown === null ? undefined : this.pages.get(this.shown);
   }
 
   /** The phone's system theme changed (__sim.setTheme). */
