@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     },
     runs,
     chromium: fs.existsSync('/usr/bin/chromium') ? 'Debian /usr/bin/chromium' : 'CHROMIUM_PATH',
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version },
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
     date: new Date().toISOString(),
   };
   const targets = [
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
   console.log(`Browser render mode and preview (median of ${runs}; screenshots and setData: median of ${Math.max(runs, 10)}):`);
   for (const t of targets) console.log(`${t.met ? 'MET    ' : 'MISSED '} ${t.target}: ${t.figure} ms`);
   console.log(`worst: launch ${figures.worst.launchToFirstPageMs} ms, screenshot ${figures.worst.screenshotMs} ms, preview ${figures.worst.previewSetDataMs} ms`);
+  console.log(`load average ${figures.machine.loadAverage.join(', ')} on ${figures.machine.cores} cores`);
 
   let report: Record<string, unknown> = {};
   try {

@@ -3,20 +3,22 @@
 //   const miniProgram = await automator.connect({ wsEndpoint: sim.wsEndpoint });
 import { loadProject } from './runtime/project';
 import { Simulation } from './runtime/simulation';
-import { SIMULATED_WINDOW, type Log } from './runtime/types';
+import type { Log } from './runtime/types';
+import { DEVICE } from './runtime/window';
 import { startProtocolServer } from './protocol/server';
 import { createRenderer, parseRenderMode } from './render';
-import type { Renderer, RendererFactory, RenderMode } from './render/renderer';
+import type { Renderer, RendererFactory, RenderMode, Theme } from './render/renderer';
 import { resolveHandlers, type Handlers } from './handlers';
 import { setInitialTheme } from './runtime/wx-api';
-import { BrowserRenderer } from './render/browser';
-import { PhoneScreen } from './render/browser/screen';
-import { startPreview, type RunningPreview } from './render/browser/preview';
-import { simulationHost } from './render/browser/preview-host';
-import { withScreen } from './render/browser/with-screen';
+import { parseTheme } from './runtime/wx/device';
+// the browser mode and the live preview (render/browser/: Chromium, the phone page, an HTTP server) are loaded only
+// when asked for, so the default headless launch stays as fast as it was without them
+import type { PhoneScreen } from './render/browser/screen';
+import type { RunningPreview } from './render/browser/preview';
 
 export type { MiniProgramHandler, EnterOptions, ShowRequest, ReferrerInfo } from './runtime/types';
-export type { RenderMode, Renderer, RendererFactory, RenderedPage, Rect } from './render/renderer';
+export type { RenderMode, Renderer, RendererFactory, RenderedPage, Rect, Theme } from './render/renderer';
+export { DEVICE, type Device } from './runtime/window';
 export { LoadError } from './runtime/project';
 export { PROJECT_HANDLERS_FILES } from './handlers';
 
@@ -31,8 +33,8 @@ export interface SimulatorOptions {
   handlers?: Handlers | string;
   /** 'headless' (default: SIM_RENDER, else headless) or 'browser' (Chromium lays pages out) */
   render?: RenderMode;
-  /** browser render mode: device pixels per CSS px in screenshots (default 1) and the system theme it emulates */
-  browser?: { scale?: number; theme?: 'light' | 'dark' };
+  /** browser render mode: device pixels per CSS px in screenshots (default 1) */
+  browser?: { scale?: number };
   /**
    * serve the live preview (a person's view of the app, in their own browser) on 127.0.0.1:<port>; port default
    * $PREVIEW_PORT, else 3002 (0 picks a free one)
@@ -42,8 +44,11 @@ export interface SimulatorOptions {
   log?: Log;
   /** also copy the app's console output to `log` */
   verbose?: boolean;
-  /** the system theme at start (default: SIM_THEME, else light); __sim.setTheme changes it */
-  theme?: 'light' | 'dark';
+  /**
+   * the system theme at start (default: SIM_THEME, else light): what getSystemInfoSync().theme says, and the colour
+   * scheme the browser mode's Chromium and the preview's phone show; __sim.setTheme changes all of them
+   */
+  theme?: Theme;
   /** internal (tests): builds the renderer instead of the `render` mode's own */
   createRenderer?: RendererFactory;
   /** internal: called when a client sends Tool.close */
@@ -70,15 +75,24 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const { handlers, source } = resolveHandlers(project.projectPath, options.handlers);
   const appIds = Object.keys(handlers);
   log(`handlers for other mini programs: ${appIds.length ? `${appIds.join(', ')} from ${source}` : source}`);
-  const rendererOptions = { project, window: SIMULATED_WINDOW, log, browser: options.browser };
+  const theme = options.theme !== undefined ? parseTheme(options.theme, 'startSimulator({theme})')
+    : process.env.SIM_THEME ? parseTheme(process.env.SIM_THEME, 'SIM_THEME') : 'light';
+  const rendererOptions = { project, device: DEVICE, log, theme, browser: options.browser };
   const mainRenderer: Renderer = options.createRenderer ? await options.createRenderer(rendererOptions) : await createRenderer(mode, rendererOptions);
-  // the preview shows the same phone screen the browser mode lays out, or a screen of its own beside another renderer
-  const screen = !options.preview ? undefined
-    : mainRenderer instanceof BrowserRenderer ? mainRenderer.screen
-    : new PhoneScreen({ root: project.root, appJson: project.appJson, log });
-  const renderer = screen && !(mainRenderer instanceof BrowserRenderer) ? withScreen(mainRenderer, screen) : mainRenderer;
+  let renderer = mainRenderer;
+  let screen: PhoneScreen | undefined;
+  if (options.preview) {
+    // the preview shows the same phone screen the browser mode lays out, or a screen of its own beside another renderer
+    // require, not import(): esbuild-register (npm start, the CLI) leaves import() to Node's ES module loader
+    const browser: typeof import('./render/browser') = require('./render/browser');
+    screen = mainRenderer instanceof browser.BrowserRenderer ? mainRenderer.screen : undefined;
+    if (!screen) {
+      screen = new browser.PhoneScreen({ root: project.root, appJson: project.appJson, device: DEVICE, theme, log });
+      renderer = browser.withScreen(mainRenderer, screen);
+    }
+  }
   const sim = new Simulation({ project, handlers, log, verbose: options.verbose, renderer });
-  if (options.theme !== undefined) setInitialTheme(sim, options.theme);
+  setInitialTheme(sim, theme);
   let preview: RunningPreview | undefined;
   let server: Awaited<ReturnType<typeof startProtocolServer>> | undefined;
   const closeAll = async () => {
@@ -89,9 +103,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   };
   try {
     if (screen && options.preview) {
+      const { startPreview }: typeof import('./render/browser/preview') = require('./render/browser/preview');
+      const { simulationHost }: typeof import('./render/browser/preview-host') = require('./render/browser/preview-host');
+      const shown = screen;
       preview = await startPreview({
-        screen,
-        host: simulationHost(sim, screen),
+        screen: shown,
+        host: simulationHost(sim, shown),
         port: options.preview.port,
         title: options.preview.title ?? String(project.appJson.window?.navigationBarTitleText ?? 'mini program'),
         log,
@@ -99,7 +116,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       // while a person watches the preview, another mini program shows them its screen and waits for their choice
       const watched = preview.watched;
       for (const [appId, handler] of Object.entries(handlers)) {
-        handlers[appId] = (jump, context) => handler(jump, watched() ? { ...context, showScreen: (s) => screen.showForeign(s) } : context);
+        handlers[appId] = (jump, context) => handler(jump, watched() ? { ...context, showScreen: (s) => shown.showForeign(s) } : context);
       }
     }
     await sim.start();

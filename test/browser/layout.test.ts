@@ -8,7 +8,11 @@ import automator from 'miniprogram-automator';
 import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import type Page from 'miniprogram-automator/out/Page';
 import { startSimulator, type RunningSimulator } from '../../simulator';
+import type { BrowserRenderer } from '../../simulator/render/browser';
 import { decodePng, pixel, requireChromium } from './helpers';
+
+/** the app's wx, inside functions sent with evaluate() */
+declare const wx: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'render-app');
 let sim: RunningSimulator;
@@ -115,7 +119,7 @@ it('shows the page on top after a navigation, with its own navigation bar colour
 });
 
 it('follows the system theme in wxss (@media prefers-color-scheme) when started dark', async () => {
-  const dark = await startSimulator({ projectPath: FIXTURE, port: 0, render: 'browser', browser: { theme: 'dark' } });
+  const dark = await startSimulator({ projectPath: FIXTURE, port: 0, render: 'browser', theme: 'dark' });
   const darkProgram = await automator.connect({ wsEndpoint: dark.wsEndpoint });
   try {
     const darkPage = (await darkProgram.currentPage())!;
@@ -127,3 +131,74 @@ it('follows the system theme in wxss (@media prefers-color-scheme) when started 
     await dark.close();
   }
 }, 30000);
+
+describe('one phone: what getSystemInfoSync says is the screen Chromium lays out and shows', () => {
+  it('375 x 667 at 2x with a 20 px status bar and a 44 px navigation bar: the window is 603 px, or 667 without the bar', async () => {
+    await miniProgram.callWxMethod('reLaunch', { url: '/pages/layout/layout' });
+    const info = await miniProgram.callWxMethod('getSystemInfoSync');
+    expect(info).toMatchObject({ screenWidth: 375, screenHeight: 667, pixelRatio: 2, statusBarHeight: 20, windowWidth: 375, windowHeight: 603 });
+    expect(await miniProgram.callWxMethod('getMenuButtonBoundingClientRect')).toEqual({ width: 87, height: 32, top: 26, right: 368, bottom: 58, left: 281 });
+    const png = decodePng(Buffer.from((await miniProgram.screenshot()) as string, 'base64'));
+    expect([png.width, png.height]).toEqual([info.screenWidth, info.screenHeight]);
+
+    await miniProgram.callWxMethod('navigateTo', { url: '/pages/custom/custom' });
+    const custom = (await miniProgram.currentPage())!;
+    expect(custom.path).toBe('pages/custom/custom');
+    expect((await miniProgram.callWxMethod('getSystemInfoSync')).windowHeight).toBe(667);
+    // 100vh is the window the page gets: the whole screen, with the status bar drawn over it
+    const screen = (await custom.$('#screen'))!;
+    expect(await screen.size()).toEqual({ width: 375, height: 667 });
+    expect(await custom.size()).toEqual({ width: 375, height: 667 });
+    const shot = decodePng(Buffer.from((await miniProgram.screenshot()) as string, 'base64'));
+    expect(pixel(shot, 187, 40)).toEqual([255, 200, 0]); // where the navigation bar would be: the page
+    // the viewport of a selector query is that window too
+    const viewport = await miniProgram.evaluate(() => new Promise((resolve) => wx.createSelectorQuery().selectViewport().boundingClientRect(resolve).exec()));
+    expect(viewport).toMatchObject({ width: 375, height: 667 });
+    await miniProgram.callWxMethod('navigateBack');
+    page = (await miniProgram.currentPage())!;
+  });
+});
+
+describe('the phone\'s theme, switched while the app runs', () => {
+  afterEach(async () => {
+    await miniProgram.evaluate(() => __sim.setTheme('light'));
+  });
+
+  it('__sim.setTheme switches Chromium\'s prefers-color-scheme and the frame, as the phone switching to dark mode', async () => {
+    const renderer = sim.renderer as BrowserRenderer;
+    expect((await renderer.phone()).theme).toBe('light');
+    await miniProgram.evaluate(() => __sim.setTheme('dark'));
+    expect(await (await el('#page-label')).style('color')).toBe('rgb(0, 200, 0)');
+    expect((await renderer.phone()).theme).toBe('dark');
+    await miniProgram.evaluate(() => __sim.setTheme('light'));
+    expect(await (await el('#page-label')).style('color')).toBe('rgb(0, 128, 0)');
+  });
+});
+
+describe('what WeChat draws over the page', () => {
+  it('the navigation bar title from setNavigationBarTitle, a toast, and a modal until it is answered', async () => {
+    const renderer = sim.renderer as BrowserRenderer;
+    await miniProgram.callWxMethod('setNavigationBarTitle', { title: '新标题' });
+    expect((await renderer.phone()).title).toBe('新标题');
+    await miniProgram.callWxMethod('showToast', { title: '已保存', duration: 60000 });
+    expect((await renderer.phone()).toast).toBe('已保存');
+    await miniProgram.callWxMethod('hideToast');
+    expect((await renderer.phone()).toast).toBeNull();
+
+    // the modal waits for its answer: asked from inside the app, answered as the user would
+    await miniProgram.evaluate(() => void wx.showModal({ title: '确认', content: '删除这条记录？' }));
+    expect((await renderer.phone()).modal).toEqual({ title: '确认', content: '删除这条记录？' });
+    const png = decodePng(Buffer.from((await miniProgram.screenshot()) as string, 'base64'));
+    const [r] = pixel(png, 10, 600);
+    expect(r).toBeLessThan(120); // the page under the modal's dark mask (it is #f7f7f7 without it)
+    await miniProgram.evaluate(() => __sim.answerModal(true));
+    expect((await renderer.phone()).modal).toBeNull();
+
+    // a title set in a new page's onLoad is that page's; the page below keeps its own
+    await miniProgram.callWxMethod('navigateTo', { url: '/pages/second/second' });
+    expect((await renderer.phone()).title).toBe('第二页 · 已加载');
+    await miniProgram.callWxMethod('navigateBack');
+    expect((await renderer.phone()).title).toBe('新标题');
+    page = (await miniProgram.currentPage())!;
+  });
+});

@@ -9,6 +9,9 @@ import { startSimulator } from '../../simulator';
 import { startAppStack, type AppStack } from '../../scripts/app-stack';
 import { requireChromium } from './helpers';
 
+/** the app's wx, inside functions sent with evaluate() */
+declare const wx: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 const PROVIDER_APP_ID = 'wx959c8c1fb2d89988';
 let chromium: LaunchedChromium;
 
@@ -50,7 +53,7 @@ describe('the payment app in the preview', () => {
 
   beforeAll(async () => {
     stack = await startAppStack({ preview: { port: 0 } });
-    tab = await openPreview(chromium.context, stack.simulator.previewUrl!);
+    tab = await openPreview(chromium.context, stack.simulator!.previewUrl!);
   }, 60000);
 
   afterAll(async () => {
@@ -152,6 +155,51 @@ it('lets only its own page drive the app: JSON actions to 127.0.0.1 or localhost
     // the page's own request reaches the app (which answers that it cannot go back from its first page)
     expect(await ask({ 'content-type': 'application/json' })).toBe(409);
   } finally {
+    await sim.close();
+  }
+}, 30000);
+
+it('shows the phone as the app has it: its theme whatever the browser\'s, hover-class while pressed, a modal a click answers', async () => {
+  const sim = await startSimulator({ projectPath: path.join(__dirname, '..', 'fixtures', 'render-app'), port: 0, preview: { port: 0 } });
+  const miniProgram = await automator.connect({ wsEndpoint: sim.wsEndpoint });
+  const tab = await openPreview(chromium.context, sim.previewUrl!);
+  const colour = (selector: string) => shownPage(tab).locator(selector).evaluate((e) => getComputedStyle(e).color);
+  const until = async (probe: () => Promise<string>, want: string) => {
+    let last = '';
+    for (const deadline = Date.now() + 10000; Date.now() < deadline; await tab.waitForTimeout(50)) if ((last = await probe()) === want) return;
+    throw new Error(`still ${last}, wanted ${want}`);
+  };
+  try {
+    await shownPage(tab).locator('#page-label').waitFor({ timeout: 10000 });
+    // the person's browser in dark mode does not make a light phone dark
+    await tab.emulateMedia({ colorScheme: 'dark' });
+    expect(await colour('#page-label')).toBe('rgb(0, 128, 0)');
+    await tab.emulateMedia({ colorScheme: 'light' });
+    // the phone switching to dark mode does, in a light browser
+    await miniProgram.evaluate(() => __sim.setTheme('dark'));
+    await until(() => colour('#page-label'), 'rgb(0, 200, 0)');
+    expect(await tab.locator('#phone').getAttribute('data-theme')).toBe('dark');
+    await miniProgram.evaluate(() => __sim.setTheme('light'));
+    await until(() => colour('#page-label'), 'rgb(0, 128, 0)');
+
+    // hover-class while the finger (the mouse button) is down
+    const box = shownPage(tab).locator('#hover');
+    await box.hover();
+    await tab.mouse.down();
+    await until(() => box.evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(255, 0, 255)');
+    await tab.mouse.up();
+    await until(() => box.evaluate((e) => e.className), 'box');
+
+    // a modal the app shows is drawn, and a click on 确定 is the user's answer
+    const answered = miniProgram.evaluate(() => new Promise((resolve) => wx.showModal({ title: '确认', content: '删除这条记录？', success: resolve })));
+    await tab.locator('#modal-confirm').waitFor({ state: 'visible', timeout: 10000 });
+    expect((await tab.locator('#modal').innerText()).replace(/\s+/g, ' ')).toContain('删除这条记录？');
+    await tab.locator('#modal-confirm').click();
+    expect(await answered).toMatchObject({ confirm: true, cancel: false });
+    await tab.locator('#modal').waitFor({ state: 'hidden', timeout: 10000 });
+  } finally {
+    await tab.close();
+    miniProgram.disconnect();
     await sim.close();
   }
 }, 30000);

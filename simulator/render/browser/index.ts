@@ -4,31 +4,45 @@
 // for it. Where Chromium is missing, only layout calls fail, with a message that names the package to install.
 import type { Page } from 'playwright-core';
 import type { Log } from '../../runtime/types';
-import type { Rect, RenderedPage, Renderer, RendererFactory } from '../renderer';
+import type { Device } from '../../runtime/window';
+import type { Rect, RenderedPage, Renderer, RendererFactory, ScreenEvent, Theme } from '../renderer';
 import { launchChromium, type LaunchedChromium } from './chromium';
-import type { Device } from './device';
 import { PhoneScreen, type PhoneMessage } from './screen';
 
 export { PhoneScreen } from './screen';
 export type { ForeignScreen, ForeignAction, PhoneSink, PhoneMessage } from './screen';
 export { ChromiumMissingError, chromiumAvailable } from './chromium';
-export { DEFAULT_DEVICE, windowSize } from './device';
+export { withScreen } from './with-screen';
 
 export interface BrowserRendererOptions {
   /** the mini program root (where app.json is) */
   root: string;
   appJson: { usingComponents?: Record<string, string>; window?: Record<string, unknown>; darkmode?: boolean };
-  /** the phone; default an iPhone 6/7/8-sized screen (375 x 667) */
+  /** the phone; default the simulator's one (runtime/window.ts: 375 x 667) */
   device?: Device;
   /** device pixels per CSS px in screenshots (default 1: a screenshot is as wide as the window, 375 px) */
   scale?: number;
-  theme?: 'light' | 'dark';
+  /** the system theme at start (default light); setTheme changes it */
+  theme?: Theme;
   log?: Log;
   /** share a screen with a live preview (default: a screen of its own) */
   screen?: PhoneScreen;
 }
 
 const ORIGIN = 'http://phone.sim';
+
+export interface PhoneState {
+  /** the shown page's id, or null */
+  page: number | null;
+  /** another mini program's screen is shown */
+  foreign: boolean;
+  theme: Theme;
+  /** the navigation bar's title (null without a navigation bar) */
+  title: string | null;
+  /** the toast's or loading box's title, or null */
+  toast: string | null;
+  modal: { title: string; content: string } | null;
+}
 
 export class BrowserRenderer implements Renderer {
   readonly kind = 'browser' as const;
@@ -38,10 +52,12 @@ export class BrowserRenderer implements Renderer {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly log: Log;
+  /** Chromium's tab once it is open (before the phone page loads in it) */
+  private tab: Page | undefined;
 
   constructor(private readonly options: BrowserRendererOptions) {
     this.log = options.log ?? (() => undefined);
-    this.screen = options.screen ?? new PhoneScreen({ root: options.root, appJson: options.appJson, device: options.device, log: options.log });
+    this.screen = options.screen ?? new PhoneScreen({ root: options.root, appJson: options.appJson, device: options.device, theme: options.theme, log: options.log });
     this.ready = this.start();
     this.ready.catch((err) => this.log(`browser render mode: ${(err as Error).message}`));
   }
@@ -52,10 +68,13 @@ export class BrowserRenderer implements Renderer {
       purpose: 'The browser render mode (layout, styles and screenshots)',
       viewport: { width: device.width, height: device.height },
       deviceScaleFactor: this.options.scale ?? 1,
-      colorScheme: this.options.theme ?? 'light',
+      colorScheme: this.screen.theme,
     });
     try {
       const tab = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+      this.tab = tab;
+      // the theme may have changed while Chromium started
+      await tab.emulateMedia({ colorScheme: this.screen.theme });
       // the phone document and the app's pictures come from the simulator, never from the network
       await tab.route(`${ORIGIN}/**`, async (route) => {
         const url = new URL(route.request().url());
@@ -151,10 +170,36 @@ export class BrowserRenderer implements Renderer {
     return tab.screenshot({ type: 'png', animations: 'disabled', caret: 'hide' });
   }
 
-  /** Switches prefers-color-scheme, as the phone's system theme does. */
-  async setTheme(theme: 'light' | 'dark'): Promise<void> {
-    const { tab } = await this.ready;
-    await tab.emulateMedia({ colorScheme: theme });
+  ui(event: ScreenEvent): void {
+    this.screen.ui(event);
+  }
+
+  /**
+   * The phone's system theme changed: Chromium emulates prefers-color-scheme for it, and the phone page (frame and
+   * page documents) follows the screen's theme message; both are queued with the page updates, so the next layout
+   * call or screenshot sees the new theme.
+   */
+  setTheme(theme: Theme): void {
+    this.screen.setTheme(theme);
+    this.queue = this.queue
+      .then(() => this.tab?.emulateMedia({ colorScheme: theme }))
+      .catch((err) => {
+        if (!this.closed) this.log(`browser render mode: the theme did not apply: ${(err as Error).message}`);
+      });
+  }
+
+  /**
+   * Runs `fn` in Chromium's phone page (WeChat's frame, with each mini program page in an iframe) once every change
+   * so far is applied: for tests and tools that read what is painted (the rendered contrast test).
+   */
+  async evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+    const tab = await this.synced();
+    return (await tab.evaluate(fn as never, arg as never)) as R;
+  }
+
+  /** What the phone shows besides the page, as drawn in Chromium (for tests): the frame's title, toast, modal, theme. */
+  async phone(): Promise<PhoneState> {
+    return this.call<PhoneState>('shown', []);
   }
 
   /** Resolves once Chromium is up (rejects with the reason it cannot start, such as a missing package). */
@@ -180,6 +225,7 @@ export const createRenderer: RendererFactory = async (options) =>
     root: options.project.root,
     appJson: options.project.appJson,
     log: options.log,
+    device: options.device,
     scale: options.browser?.scale,
-    theme: options.browser?.theme,
+    theme: options.theme,
   });

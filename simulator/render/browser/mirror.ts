@@ -196,6 +196,9 @@ export class PageMirror {
         if (typeof raw === 'string' && raw.trim()) attrs.style = resolveInlineRpx(raw, this.context.deviceWidth, this.context.pixelRatio);
         const cls = this.scopedClasses(String(node.class || ''), scope, host);
         if (cls) attrs.class = cls;
+        // hover-class names are class names of the same scope (a component's own wxss styles its hover state)
+        const hover = attrs['hover-class'];
+        if (hover && hover !== 'none') attrs['hover-class'] = this.scopedClasses(hover, scope, host);
         if (isTruthy(this.rawAttr(node, 'hidden'))) attrs.hidden = '';
         else delete attrs.hidden;
         let tag: string;

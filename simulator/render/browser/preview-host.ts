@@ -33,5 +33,11 @@ export function simulationHost(sim: Simulation, screen: PhoneScreen): PreviewHos
     back() {
       sim.app.route('navigateBack', { delta: 1 });
     },
+    answerModal(confirm) {
+      sim.answerModal(confirm);
+    },
+    switchTab(pagePath) {
+      sim.app.route('switchTab', { url: `/${pagePath.replace(/^\//, '')}` });
+    },
   };
 }

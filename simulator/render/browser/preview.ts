@@ -17,6 +17,10 @@ export interface PreviewHost {
   field(element: Element, event: 'input' | 'focus' | 'blur' | 'confirm', value: string): void;
   /** the navigation bar's back button */
   back(): void;
+  /** a button of the modal on screen (wx.showModal) */
+  answerModal(confirm: boolean): void;
+  /** an item of the tab bar */
+  switchTab(pagePath: string): void;
 }
 
 export interface PreviewOptions {
@@ -45,6 +49,8 @@ interface Action {
   y?: number;
   value?: string;
   action?: string;
+  confirm?: boolean;
+  path?: string;
 }
 
 class HttpError extends Error {
@@ -131,8 +137,15 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
       case 'foreign':
         if (!screen.actOnForeign(String(a.action ?? 'back'))) throw new HttpError(409, 'no_screen', 'no other mini program is on screen any more');
         return;
+      case 'modal':
+        if (!screen.modal()) throw new HttpError(409, 'no_modal', 'no modal is on screen any more');
+        host.answerModal(a.confirm === true);
+        return;
+      case 'tab':
+        host.switchTab(String(a.path ?? ''));
+        return;
       default:
-        throw new HttpError(400, 'unknown_action', `unknown action "${String(a.type)}" (tap, input, focus, blur, confirm, back, foreign)`);
+        throw new HttpError(400, 'unknown_action', `unknown action "${String(a.type)}" (tap, input, focus, blur, confirm, back, foreign, modal, tab)`);
     }
   };
 

@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Log } from '../../runtime/types';
 import type { OtherMiniProgramScreen } from '../../../typings/mini-program-handler';
-import type { RenderedPage } from '../renderer';
-import { DEFAULT_DEVICE, type Device } from './device';
+import type { RenderedPage, ScreenEvent, Theme } from '../renderer';
+import { DEVICE, pageWindowOf, type Device } from '../../runtime/window';
 import { PageMirror, type MirrorNode, type StyleScope } from './mirror';
 import { compileWxss, type CompiledWxss } from './wxss';
 
 export interface PhoneMessage {
-  type: 'reset' | 'attach' | 'tree' | 'detach' | 'show' | 'foreign' | 'title';
+  type: 'reset' | 'attach' | 'tree' | 'detach' | 'show' | 'foreign' | 'theme' | 'nav' | 'overlay';
   [key: string]: unknown;
 }
 
@@ -30,9 +30,20 @@ export type ForeignAction = string;
 export interface PhoneScreenOptions {
   /** the mini program root (where app.json is) */
   root: string;
-  appJson: { usingComponents?: Record<string, string>; window?: Record<string, unknown>; darkmode?: boolean };
+  appJson: AppJsonOfScreen;
+  /** default the simulator's phone (runtime/window.ts) */
   device?: Device;
+  /** the system theme at start (default light) */
+  theme?: Theme;
   log?: Log;
+}
+
+/** What the screen reads from app.json. */
+export interface AppJsonOfScreen {
+  usingComponents?: Record<string, string>;
+  window?: Record<string, unknown>;
+  darkmode?: boolean;
+  tabBar?: { custom?: boolean; list?: { pagePath: string; text?: string }[]; [key: string]: unknown };
 }
 
 interface ScreenPage {
@@ -40,6 +51,21 @@ interface ScreenPage {
   mirror: PageMirror;
   /** the component style sheets this page's document has, by key */
   styles: Map<string, string>;
+  /** what the page changed on its navigation bar (setNavigationBarTitle/Color, navigation bar loading) */
+  nav: NavOverrides;
+}
+
+interface NavOverrides {
+  title?: string;
+  frontColor?: string;
+  backgroundColor?: string;
+  loading?: boolean;
+}
+
+/** WeChat's toast or loading box, and its modal, over the page. */
+interface Overlay {
+  toast: { kind: 'toast' | 'loading'; options: Record<string, unknown> } | null;
+  modal: Record<string, unknown> | null;
 }
 
 const PHONE_DIR = path.join(__dirname, 'phone');
@@ -47,7 +73,10 @@ const readAsset = (name: string) => fs.readFileSync(path.join(PHONE_DIR, name), 
 
 export class PhoneScreen {
   readonly device: Device;
+  /** the phone's system theme: the page documents' prefers-color-scheme and the frame's colours */
+  theme: Theme;
   private readonly root: string;
+  private readonly appJson: AppJsonOfScreen;
   private readonly appUsingComponents: Record<string, string>;
   /** app.json "darkmode": WeChat's components follow the system theme */
   private readonly darkmode: boolean;
@@ -60,12 +89,16 @@ export class PhoneScreen {
   private foreign: { screen: ForeignScreen; resolve: (action: ForeignAction) => void } | undefined;
   private readonly log: Log;
   private changeListeners = new Set<() => void>();
+  private overlay: Overlay = { toast: null, modal: null };
+  private toastTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PhoneScreenOptions) {
     this.root = options.root;
     this.appUsingComponents = options.appJson.usingComponents || {};
     this.darkmode = options.appJson.darkmode === true;
-    this.device = options.device ?? DEFAULT_DEVICE;
+    this.appJson = options.appJson;
+    this.device = options.device ?? DEVICE;
+    this.theme = options.theme ?? 'light';
     this.log = options.log ?? (() => undefined);
   }
 
@@ -84,7 +117,7 @@ export class PhoneScreen {
       { root: this.root, appUsingComponents: this.appUsingComponents, deviceWidth: this.device.width, pixelRatio: this.device.pixelRatio },
       () => this.markDirty(page.id),
     );
-    const entry: ScreenPage = { page, mirror, styles: new Map() };
+    const entry: ScreenPage = { page, mirror, styles: new Map(), nav: {} };
     this.pages.set(page.id, entry);
     this.broadcast([this.attachMessage(entry)]);
   }
@@ -97,12 +130,86 @@ export class PhoneScreen {
     this.dirty.delete(page.id);
     if (this.shown === page.id) this.shown = null;
     this.broadcast([{ type: 'detach', page: page.id }]);
+    // the app is gone (a restart): what it showed over its pages goes with it
+    if (!this.pages.size) this.setOverlay({ toast: null, modal: null });
   }
 
   showPage(page: RenderedPage | undefined): void {
     this.flushNow();
     this.shown = page ? page.id : null;
     this.broadcast([this.showMessage()]);
+  }
+
+  /**
+   * What WeChat draws for the app besides its pages: toasts and loading boxes, modals, the navigation bar's title,
+   * colours and loading (the runtime's Renderer.ui calls).
+   */
+  ui(event: ScreenEvent): void {
+    const o = event.options ?? {};
+    // the navigation bar calls speak of the top page of the stack (the page being loaded, in its onLoad), which is
+    // the last one attached: the one on screen may still be the page before it
+    const top = [...this.pages.values()].pop();
+    const nav = (change: NavOverrides) => {
+      if (!top) return;
+      top.nav = { ...top.nav, ...change };
+      this.broadcast([{ type: 'nav', page: top.page.id, nav: top.nav }]);
+    };
+    switch (event.type) {
+      case 'toast':
+      case 'loading': {
+        clearTimeout(this.toastTimer);
+        this.setOverlay({ ...this.overlay, toast: { kind: event.type, options: o } });
+        if (event.type === 'toast') {
+          // a toast goes by itself after its duration (1.5 s by default); a loading box waits for hideLoading
+          this.toastTimer = setTimeout(() => this.setOverlay({ ...this.overlay, toast: null }), Number(o.duration) > 0 ? Number(o.duration) : 1500);
+          this.toastTimer.unref?.();
+        }
+        return;
+      }
+      case 'hideToast':
+      case 'hideLoading':
+        if (this.overlay.toast?.kind !== (event.type === 'hideToast' ? 'toast' : 'loading')) return;
+        clearTimeout(this.toastTimer);
+        this.setOverlay({ ...this.overlay, toast: null });
+        return;
+      case 'modal':
+        this.setOverlay({ ...this.overlay, modal: o });
+        return;
+      case 'hideModal':
+        this.setOverlay({ ...this.overlay, modal: null });
+        return;
+      case 'navigationBarTitle':
+        nav({ title: String(o.title ?? '') });
+        return;
+      case 'navigationBarColor':
+        nav({ frontColor: typeof o.frontColor === 'string' ? o.frontColor : undefined, backgroundColor: typeof o.backgroundColor === 'string' ? o.backgroundColor : undefined });
+        return;
+      case 'showNavigationBarLoading':
+        nav({ loading: true });
+        return;
+      case 'hideNavigationBarLoading':
+        nav({ loading: false });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The modal on screen, if any (a person answers it in the preview). */
+  modal(): Record<string, unknown> | null {
+    return this.overlay.modal;
+  }
+
+  private setOverlay(overlay: Overlay): void {
+    this.overlay = overlay;
+    this.broadcast([{ type: 'overlay', ...overlay }]);
+  }
+
+  /** The phone's system theme changed (__sim.setTheme). */
+  setTheme(theme: Theme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    this.broadcast([{ type: 'theme', theme }]);
   }
 
   // ---- another mini program --------------------------------------------------------------------------------
@@ -152,10 +259,14 @@ export class PhoneScreen {
   }
 
   fullState(): PhoneMessage[] {
-    const out: PhoneMessage[] = [{ type: 'reset' }];
-    for (const entry of this.pages.values()) out.push(this.attachMessage(entry, true));
+    const out: PhoneMessage[] = [{ type: 'reset', tabBar: this.appJson.tabBar ?? null }, { type: 'theme', theme: this.theme }];
+    for (const entry of this.pages.values()) {
+      out.push(this.attachMessage(entry, true));
+      if (Object.keys(entry.nav).length) out.push({ type: 'nav', page: entry.page.id, nav: entry.nav });
+    }
     out.push(this.showMessage());
     if (this.foreign) out.push({ type: 'foreign', screen: this.foreign.screen });
+    if (this.overlay.toast || this.overlay.modal) out.push({ type: 'overlay', ...this.overlay });
     return out;
   }
 
@@ -194,6 +305,7 @@ export class PhoneScreen {
   }
 
   close(): void {
+    clearTimeout(this.toastTimer);
     for (const entry of this.pages.values()) entry.mirror.close();
     this.pages.clear();
     this.dropForeign();
@@ -204,8 +316,13 @@ export class PhoneScreen {
 
   /** The HTML page phone.js runs in; `preview` adds the person's controls and the live link to the simulator. */
   document(mode: 'renderer' | 'preview', title: string): string {
+    const d = this.device;
     const fill: Record<string, string> = {
       TITLE: escapeHtml(title),
+      // the frame's sizes, from the one device definition (runtime/window.ts)
+      DEVICE_CSS: `#phone { --screen-width: ${d.width}px; --screen-height: ${d.height}px; --status-bar: ${d.statusBarHeight}px; ` +
+        `--nav-bar: ${d.navigationBarHeight}px; --tab-bar: ${d.tabBarHeight + d.safeBottom}px; --capsule-left: ${d.capsule.left}px; ` +
+        `--capsule-top: ${d.capsule.top}px; --capsule-width: ${d.capsule.width}px; --capsule-height: ${d.capsule.height}px; }`,
       MODE: mode,
       PHONE_CSS: readAsset('phone.css'),
       WECHAT_CSS: readAsset('wechat.css'),
@@ -255,6 +372,13 @@ export class PhoneScreen {
     return { ...(page.windowConfig || {}) };
   }
 
+  /** Where the page sits on the screen (under the bars, above the tab bar), as getSystemInfoSync says. */
+  private layoutOf(page: RenderedPage): { top: number; bottom: number; tabBar: boolean } {
+    const tabPages = (this.appJson.tabBar?.list ?? []).map((item) => String(item.pagePath).replace(/^\//, ''));
+    const { top, bottom, tabBar } = pageWindowOf({ tabPages, appJson: this.appJson }, page, this.device);
+    return { top, bottom, tabBar };
+  }
+
   private pageCss(page: RenderedPage): string {
     const wxss = this.styles();
     return [wxss.global, wxss.file(`${page.route}.wxss`) ?? ''].join('\n');
@@ -295,6 +419,7 @@ export class PhoneScreen {
       page: entry.page.id,
       route: entry.page.route,
       window: this.windowOf(entry.page),
+      layout: this.layoutOf(entry.page),
       darkmode: this.darkmode,
       css: this.pageCss(entry.page),
       tree,
@@ -305,7 +430,9 @@ export class PhoneScreen {
   private showMessage(): PhoneMessage {
     const ids = [...this.pages.keys()];
     const index = this.shown === null ? -1 : ids.indexOf(this.shown);
-    return { type: 'show', page: this.shown, back: index > 0 };
+    // the shown page's window settings again: a theme change resolves their @variables anew
+    const shown = this.shown === null ? undefined : this.pages.get(this.shown)?.page;
+    return { type: 'show', page: this.shown, back: index > 0, ...(shown ? { window: this.windowOf(shown) } : {}) };
   }
 }
 

@@ -24,6 +24,14 @@ export function withScreen(inner: Renderer, screen: PhoneScreen): Renderer {
     scrollTop: (page) => inner.scrollTop(page),
     pageScrollTo: (page, top) => inner.pageScrollTo(page, top),
     screenshot: () => inner.screenshot(),
+    setTheme(theme) {
+      screen.setTheme(theme);
+      inner.setTheme?.(theme);
+    },
+    ui(event) {
+      screen.ui(event);
+      inner.ui?.(event);
+    },
     async close() {
       screen.close();
       await inner.close();

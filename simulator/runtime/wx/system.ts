@@ -4,7 +4,7 @@
 import type { Simulation } from '../simulation';
 import { SDK_VERSION } from '../types';
 import { windowConfigOf } from '../project';
-import { SCREEN, windowSizeOf } from '../window';
+import { DEVICE, capsuleRect, windowSizeOf } from '../window';
 import { CATALOG, availableIn, wxEntry } from './catalog';
 import { clone, emit, type WxDefinitions, type WxHost } from './core';
 import { deviceOf, parseTheme, type Theme } from './device';
@@ -21,19 +21,20 @@ function windowSize(app: WxHost): { windowWidth: number; windowHeight: number } 
 }
 
 export function windowInfo(app: WxHost) {
+  const { width, height, pixelRatio, statusBarHeight, safeBottom } = DEVICE;
   return {
-    pixelRatio: SCREEN.pixelRatio,
-    screenWidth: SCREEN.width,
-    screenHeight: SCREEN.height,
+    pixelRatio,
+    screenWidth: width,
+    screenHeight: height,
     ...windowSize(app),
-    statusBarHeight: SCREEN.statusBarHeight,
-    safeArea: { top: SCREEN.statusBarHeight, left: 0, right: SCREEN.width, bottom: SCREEN.height - SCREEN.safeBottom, width: SCREEN.width, height: SCREEN.height - SCREEN.statusBarHeight - SCREEN.safeBottom },
+    statusBarHeight,
+    safeArea: { top: statusBarHeight, left: 0, right: width, bottom: height - safeBottom, width, height: height - statusBarHeight - safeBottom },
     screenTop: 0,
   };
 }
 
 function deviceInfo() {
-  return { abi: 'arm64', deviceAbi: 'arm64-v8a', benchmarkLevel: 1, brand: 'devtools', model: 'iPhone 12/13 (Pro)', system: 'iOS 15.0', platform: 'devtools', cpuType: 'unknown', memorySize: '4096' };
+  return { abi: 'arm64', deviceAbi: 'arm64-v8a', benchmarkLevel: 1, brand: 'devtools', model: DEVICE.model, system: 'iOS 15.0', platform: 'devtools', cpuType: 'unknown', memorySize: '4096' };
 }
 
 function appBaseInfo(sim: Simulation) {
@@ -69,6 +70,8 @@ export function setTheme(sim: Simulation, theme: unknown): { theme: Theme } {
   const device = deviceOf(sim);
   if (device.theme === next) return { theme: next };
   device.theme = next;
+  // the screen (browser mode, preview) paints in the new theme
+  sim.renderer.setTheme?.(next);
   const app = sim.app;
   if (app?.alive) {
     // window settings written as @variables follow the theme; the screen shows the top page again with them
@@ -106,7 +109,7 @@ export function defineSystem(d: WxDefinitions): void {
   const app = d.app;
   const sim = app.sim;
 
-  d.sync('getSystemInfoSync', 'supported', () => systemInfo(app), 'DevTools\' iPhone 12/13 Pro; windowHeight follows the top page\'s navigation bar and tab bar; theme follows __sim.setTheme');
+  d.sync('getSystemInfoSync', 'supported', () => systemInfo(app), 'an iPhone 6/7/8 (375 x 667, runtime/window.ts); windowHeight follows the top page\'s navigation bar and tab bar; theme follows __sim.setTheme');
   d.async('getSystemInfo', 'supported', () => systemInfo(app));
   d.async('getSystemInfoAsync', 'supported', () => systemInfo(app));
   d.sync('getWindowInfo', 'supported', () => windowInfo(app));
@@ -117,7 +120,7 @@ export function defineSystem(d: WxDefinitions): void {
   d.sync('getSkylineInfoSync', 'supported', () => ({ isSupported: false, reason: 'the simulator renders with WebView only' }));
   d.async('getSkylineInfo', 'supported', () => ({ isSupported: false, reason: 'the simulator renders with WebView only' }));
   d.async('getRendererUserAgent', 'supported', () => ({ userAgent: `Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) miniProgram wechatdevtools simulator` }));
-  d.sync('getMenuButtonBoundingClientRect', 'supported', () => ({ width: 87, height: 32, top: 51, right: 383, bottom: 83, left: 296 }));
+  d.sync('getMenuButtonBoundingClientRect', 'supported', () => capsuleRect());
   d.sync('getBatteryInfoSync', 'supported', () => ({ level: 100, isCharging: true, isLowPowerMode: false }));
   d.async('getBatteryInfo', 'supported', () => ({ level: 100, isCharging: true, isLowPowerMode: false }));
   d.async('getScreenBrightness', 'supported', () => ({ value: deviceOf(sim).screenBrightness }));

@@ -6,10 +6,14 @@
 'use strict';
 
 (function () {
-  const pages = new Map(); // page id -> { id, route, frame, doc, win, nodes: Map<sid, Element>, windowConfig }
+  const pages = new Map(); // page id -> { id, route, frame, doc, win, nodes: Map<sid, Element>, windowConfig, layout, nav }
   let shownId = null;
   let foreign = null;
   let canGoBack = false;
+  let theme = 'light';
+  let tabBar = null; // app.json's tabBar
+  let toast = null; // { kind: 'toast' | 'loading', options }
+  let modal = null; // wx.showModal's options
   const el = (id) => document.getElementById(id);
 
   // ---- messages ----------------------------------------------------------------------------------------------
@@ -21,6 +25,9 @@
           for (const id of [...pages.keys()]) detach(id);
           shownId = null;
           foreign = null;
+          tabBar = m.tabBar || null;
+          toast = null;
+          modal = null;
           renderChrome();
           break;
         case 'attach':
@@ -32,24 +39,76 @@
         case 'detach':
           detach(m.page);
           break;
-        case 'show':
+        case 'show': {
           shownId = m.page;
           canGoBack = !!m.back;
+          const p = pages.get(m.page);
+          if (p && m.window) p.windowConfig = m.window;
           renderChrome();
           break;
+        }
         case 'foreign':
           foreign = m.screen || null;
           renderChrome();
           break;
-        case 'title': {
+        case 'theme':
+          theme = m.theme === 'dark' ? 'dark' : 'light';
+          for (const p of pages.values()) applyTheme(p.doc);
+          renderChrome();
+          break;
+        case 'nav': {
+          // wx.setNavigationBarTitle / setNavigationBarColor / show/hideNavigationBarLoading on a page
           const p = pages.get(m.page);
-          if (p) p.windowConfig.navigationBarTitleText = m.title;
+          if (p) p.nav = m.nav || {};
           renderChrome();
           break;
         }
+        case 'overlay':
+          toast = m.toast || null;
+          modal = m.modal || null;
+          renderOverlay();
+          break;
         default:
           break;
       }
+    }
+  }
+
+  // ---- the system theme ------------------------------------------------------------------------------------------
+
+  /**
+   * The page documents follow the phone's theme whatever the browser's own colour scheme is (a person's browser
+   * showing the preview has its own): each @media rule that asks prefers-color-scheme is rewritten to hold or not.
+   */
+  function applyTheme(doc) {
+    doc.documentElement.setAttribute('data-theme', theme);
+    for (const sheet of Array.from(doc.styleSheets)) {
+      try {
+        themeRules(sheet.cssRules);
+      } catch {
+        // a sheet the page cannot read: nothing of ours
+      }
+    }
+  }
+  const SCHEME = /\(\s*prefers-color-scheme\s*:\s*(light|dark)\s*\)/gi;
+  function themeRules(rules) {
+    for (const rule of Array.from(rules)) {
+      if (rule.media && rule.cssRules) {
+        if (rule.__media === undefined) rule.__media = rule.media.mediaText;
+        if (/prefers-color-scheme/i.test(rule.__media)) {
+          const queries = rule.__media.split(',').map((q) => {
+            let holds = true;
+            const rewritten = q.replace(SCHEME, (_m, want) => {
+              if (want.toLowerCase() !== theme) holds = false;
+              return '(min-width: 0px)';
+            });
+            return holds ? rewritten.trim() : 'not all';
+          });
+          const text = queries.join(', ');
+          if (rule.media.mediaText !== text) rule.media.mediaText = text;
+        }
+      }
+      if (rule.cssRules) themeRules(rule.cssRules);
     }
   }
 
@@ -71,9 +130,10 @@
       style.textContent = css;
       doc.head.appendChild(style);
     }
-    const page = { id: m.page, route: m.route, frame, doc, win: frame.contentWindow, nodes: new Map(), styles: new Set(), windowConfig: m.window || {} };
+    const page = { id: m.page, route: m.route, frame, doc, win: frame.contentWindow, nodes: new Map(), styles: new Set(), windowConfig: m.window || {}, layout: m.layout || { top: null, bottom: 0, tabBar: false }, nav: {} };
     pages.set(m.page, page);
     listen(page);
+    applyTheme(doc);
     if (m.tree) tree(m);
     renderChrome();
   }
@@ -89,6 +149,7 @@
   function tree(m) {
     const page = pages.get(m.page);
     if (!page) return;
+    let added = false;
     for (const s of m.styles || []) {
       if (page.styles.has(s.key)) continue;
       page.styles.add(s.key);
@@ -96,7 +157,9 @@
       style.setAttribute('data-sheet', s.key);
       style.textContent = s.css;
       page.doc.head.appendChild(style);
+      added = true;
     }
+    if (added) applyTheme(page.doc);
     const seen = new Map();
     reconcile(page, page.doc.body, m.tree, seen);
     page.nodes = seen;
@@ -350,8 +413,39 @@
     if (typeof api.onAction === 'function') api.onAction(action);
   }
 
+  // hover-class: WeChat adds it while a finger is on the element (after hover-start-time, for hover-stay-time after
+  // it lifts); buttons and navigators have their own by default. Ancestors get theirs too, unless an element says
+  // hover-stop-propagation.
+  const HOVER_DEFAULTS = { 'wx-button': ['button-hover', 20, 70], 'wx-navigator': ['navigator-hover', 50, 600] };
+  function hoverOf(node) {
+    const fallback = HOVER_DEFAULTS[node.localName] || ['none', 50, 400];
+    const cls = node.getAttribute('hover-class') ?? fallback[0];
+    if (!cls || cls === 'none' || node.hasAttribute('disabled')) return null;
+    const start = Number(node.getAttribute('hover-start-time'));
+    const stay = Number(node.getAttribute('hover-stay-time'));
+    return { classes: cls.split(/\s+/).filter(Boolean), start: start >= 0 && node.hasAttribute('hover-start-time') ? start : fallback[1], stay: stay >= 0 && node.hasAttribute('hover-stay-time') ? stay : fallback[2] };
+  }
+  function pressHover(doc, target) {
+    const pressed = [];
+    for (let n = sidTarget(target); n && n.nodeType === 1 && n !== doc.body; n = n.parentNode) {
+      const hover = hoverOf(n);
+      if (hover) pressed.push({ node: n, hover });
+      if (n.hasAttribute('hover-stop-propagation') && hover) break;
+    }
+    const timers = pressed.map(({ node, hover }) => setTimeout(() => node.classList.add(...hover.classes), hover.start));
+    const release = () => {
+      doc.removeEventListener('pointerup', release, true);
+      doc.removeEventListener('pointercancel', release, true);
+      timers.forEach(clearTimeout);
+      for (const { node, hover } of pressed) setTimeout(() => node.classList.remove(...hover.classes), hover.stay);
+    };
+    doc.addEventListener('pointerup', release, true);
+    doc.addEventListener('pointercancel', release, true);
+  }
+
   function listen(page) {
     const doc = page.doc;
+    doc.addEventListener('pointerdown', (e) => pressHover(doc, e.target));
     doc.addEventListener('click', (e) => {
       const target = sidTarget(e.target);
       if (!target) return;
@@ -380,6 +474,8 @@
 
   function renderChrome() {
     const phone = el('phone');
+    phone.dataset.theme = theme;
+    const frameNav = theme === 'dark' ? { bg: '#111111', text: 'white' } : { bg: '#ededed', text: 'black' };
     const page = shownId === null ? null : pages.get(shownId);
     for (const p of pages.values()) p.frame.classList.toggle('shown', !foreign && p === page);
     const nav = el('nav-bar');
@@ -387,29 +483,29 @@
     const away = el('away');
     screen.hidden = !foreign;
     away.hidden = !!foreign || !!page;
-    if (foreign) {
-      renderForeign(foreign);
-      phone.dataset.nav = 'default';
-      setNav({ title: foreign.title || '', bg: '#ededed', text: 'black', back: true });
-      phone.classList.remove('custom-nav');
-      return;
-    }
-    if (!page) {
-      setNav({ title: '', bg: '#ededed', text: 'black', back: false });
-      phone.classList.remove('custom-nav');
+    if (foreign || !page) {
+      if (foreign) renderForeign(foreign);
+      setNav({ title: foreign ? foreign.title || '' : '', bg: frameNav.bg, text: frameNav.text, back: !!foreign, loading: false });
+      phone.classList.remove('custom-nav', 'tab-page');
+      renderTabBar(null);
       return;
     }
     const w = page.windowConfig || {};
+    const o = page.nav || {};
     const custom = w.navigationStyle === 'custom';
     phone.classList.toggle('custom-nav', custom);
-    el('pages').style.backgroundColor = w.backgroundColor || '#ffffff';
+    phone.classList.toggle('tab-page', !!page.layout.tabBar);
+    el('pages').style.backgroundColor = w.backgroundColor || (theme === 'dark' ? '#191919' : '#ffffff');
+    const text = o.frontColor ? (/^#?f{3}(f{3})?$/i.test(o.frontColor) ? 'white' : 'black') : w.navigationBarTextStyle === 'black' ? 'black' : 'white';
     setNav({
-      title: w.navigationBarTitleText || '',
-      bg: w.navigationBarBackgroundColor || '#000000',
-      text: w.navigationBarTextStyle === 'black' ? 'black' : 'white',
+      title: o.title !== undefined ? o.title : w.navigationBarTitleText || '',
+      bg: o.backgroundColor || w.navigationBarBackgroundColor || '#000000',
+      text,
       back: canGoBack,
+      loading: !!o.loading,
     });
     nav.hidden = custom;
+    renderTabBar(page.layout.tabBar ? page : null);
   }
 
   function setNav(o) {
@@ -418,8 +514,62 @@
     nav.hidden = false;
     phone.style.setProperty('--nav-bg', o.bg);
     phone.dataset.navText = o.text;
-    el('nav-title').textContent = o.title;
+    el('nav-title-text').textContent = o.title;
+    el('nav-loading').hidden = !o.loading;
     el('nav-back').hidden = !o.back;
+  }
+
+  /** WeChat's tab bar under a tab page: app.json's tabBar items, the shown page's selected. */
+  function renderTabBar(page) {
+    const bar = el('tab-bar');
+    bar.hidden = !page || !tabBar;
+    if (bar.hidden) return;
+    const esc = (v) => String(v == null ? '' : v).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+    const phone = el('phone');
+    if (tabBar.color) phone.style.setProperty('--tab-fg', tabBar.color);
+    if (tabBar.selectedColor) phone.style.setProperty('--tab-selected', tabBar.selectedColor);
+    if (tabBar.backgroundColor) phone.style.setProperty('--tab-bg', tabBar.backgroundColor);
+    if (tabBar.borderStyle) phone.style.setProperty('--tab-line', tabBar.borderStyle === 'white' ? 'rgba(255, 255, 255, 0.3)' : 'rgba(0, 0, 0, 0.15)');
+    bar.innerHTML = (tabBar.list || [])
+      .map((item) => {
+        const path = String(item.pagePath || '').replace(/^\//, '');
+        const selected = path === page.route;
+        const icon = selected ? item.selectedIconPath || item.iconPath : item.iconPath;
+        const img = icon ? `<img alt="" src="${esc(resolveSrc({ route: '' }, '/' + String(icon).replace(/^\//, '')))}">` : '';
+        return `<div class="tab${selected ? ' selected' : ''}" data-tab="${esc(path)}">${img}<span>${esc(item.text)}</span></div>`;
+      })
+      .join('');
+  }
+
+  /** wx.showToast / showLoading / showModal, over the page. */
+  function renderOverlay() {
+    const box = el('toast');
+    box.hidden = !toast;
+    if (toast) {
+      const o = toast.options || {};
+      const icon = toast.kind === 'loading' ? 'loading' : o.icon || 'success';
+      box.classList.toggle('text-only', icon === 'none' && !o.image);
+      box.classList.toggle('mask', !!o.mask);
+      el('toast-text').textContent = o.title || '';
+      el('toast-icon').innerHTML =
+        icon === 'loading' ? '<div class="spinner"></div>'
+        : icon === 'error' ? '<svg width="40" height="40" viewBox="0 0 24 24"><circle cx="12" cy="12" r="10" fill="none" stroke="rgba(255,255,255,0.9)" stroke-width="1.6"/><path d="M12 7v6.5" stroke="rgba(255,255,255,0.9)" stroke-width="1.8" stroke-linecap="round"/><circle cx="12" cy="16.8" r="1.1" fill="rgba(255,255,255,0.9)"/></svg>'
+        : icon === 'success' ? '<svg width="40" height="40" viewBox="0 0 24 24"><path d="M4 12.5l5.2 5L20 6.8" fill="none" stroke="rgba(255,255,255,0.9)" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>'
+        : '';
+    }
+    const dialog = el('modal');
+    dialog.hidden = !modal;
+    if (modal) {
+      el('modal-title').textContent = modal.title || '';
+      el('modal-content').textContent = modal.content || '';
+      const cancel = el('modal-cancel');
+      const confirm = el('modal-confirm');
+      cancel.hidden = modal.showCancel === false;
+      cancel.textContent = modal.cancelText || '取消';
+      confirm.textContent = modal.confirmText || '确定';
+      cancel.style.color = modal.cancelColor || '';
+      confirm.style.color = modal.confirmColor || '';
+    }
   }
 
   function renderForeign(screen) {
@@ -447,7 +597,14 @@
       const button = e.target.closest('[data-action]');
       if (button && foreign) emit({ type: 'foreign', action: button.getAttribute('data-action') });
     });
+    el('modal-confirm').addEventListener('click', () => emit({ type: 'modal', confirm: true }));
+    el('modal-cancel').addEventListener('click', () => emit({ type: 'modal', confirm: false }));
+    el('tab-bar').addEventListener('click', (e) => {
+      const tab = e.target.closest('[data-tab]');
+      if (tab) emit({ type: 'tab', path: tab.getAttribute('data-tab') });
+    });
     renderChrome();
+    renderOverlay();
   }
 
   // ---- layout answers for the simulator ---------------------------------------------------------------------------
@@ -493,7 +650,14 @@
       return pageOf(id).doc.body.innerText;
     },
     shown() {
-      return { page: shownId, foreign: !!foreign };
+      return {
+        page: shownId,
+        foreign: !!foreign,
+        theme,
+        title: el('nav-bar').hidden ? null : el('nav-title-text').textContent,
+        toast: toast ? toast.options.title || '' : null,
+        modal: modal ? { title: modal.title || '', content: modal.content || '' } : null,
+      };
     },
   };
   window.__phone = api;
