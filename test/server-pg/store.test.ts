@@ -38,8 +38,6 @@ const paid = (outTradeNo: string, i = 0): PaidStatement => ({
   fields: { i },
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
