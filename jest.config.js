@@ -34,9 +34,7 @@ module.exports = {
       // the SQLite store's own file-level cases; PostgreSQL runs the shared contract in test/server-pg
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/server/store-sqlite\\.test\\.ts$'],
       setupFiles: ['<rootDir>/test/server-pg/select-store.ts'],
-      // each backend here also creates a database, migrates it and connects its LISTEN session: on a loaded 2-core
-      // machine a test's set-up alone can pass jest's default 5 s
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/server-pg/timeout.ts'],
       globalSetup: '<rootDir>/test/server-pg/global-setup.ts',
       globalTeardown: '<rootDir>/test/server-pg/global-teardown.ts',
     }),
