@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { payRoutes } from './routes/pay';
 import { productRoutes } from './routes/products';
+import { monotonicRateLimitStore } from './rate-limit-store';
 import { openStore, StoreUnavailableError, type OrderStore } from './store';
 import { WaitingChecks } from './waiting-checks';
 
@@ -90,6 +91,8 @@ async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Ca
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(rateLimit, {
     global: false,
+    // windows timed on the monotonic clock: a wall clock step neither locks a client out for an hour nor frees it
+    store: monotonicRateLimitStore(clock),
     // per client address: behind TRUST_PROXY the one X-Forwarded-For names, not the proxy's
     errorResponseBuilder: (request, context) =>
       new ApiError(
