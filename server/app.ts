@@ -50,10 +50,13 @@ export async function buildApp(config: ServerConfig, ports: AppPorts = {}): Prom
   }
 }
 
-/** nothing was acknowledged: the client checks again, the provider retries its notify */
+/**
+ * Nothing was acknowledged: the client checks again, the provider retries its notify. The reason (which names the
+ * database file) goes to the log and /healthz, not to whoever sent the request.
+ */
 function storeOutage(error: unknown): ApiError | undefined {
   if (!(error instanceof StoreUnavailableError)) return undefined;
-  return new ApiError(503, 'store_unavailable', `The order store cannot take writes now (${error.message}); try again later`, {
+  return new ApiError(503, 'store_unavailable', 'The order store cannot take writes now; nothing changed, try again later', {
     'retry-after': '5',
   });
 }

@@ -32,13 +32,17 @@ describe('a data folder deleted while the backend runs', () => {
       expect(notify.status).toBe(503);
       expect(notify.text).not.toContain('success');
       expect(json(notify)).toHaveProperty('error.code', 'store_unavailable');
+      // whoever sent the request learns to retry, not where the server keeps its data (that is in the log and /healthz)
+      expect(notify.text).not.toContain(stack.dataDir);
 
       const health = await getJson(`${stack.serverUrl}/healthz`);
       expect(health.status).toBe(503);
       expect(json(health)).toEqual({
         error: { code: 'store_unavailable', message: expect.stringContaining(path.join(stack.dataDir, 'orders.sqlite3')) },
       });
-      expect((await postJson(`${stack.serverUrl}/api/orders`, { sku: 'vip-month' })).status).toBe(503);
+      const refusedOrder = await postJson(`${stack.serverUrl}/api/orders`, { sku: 'vip-month' });
+      expect(refusedOrder.status).toBe(503);
+      expect(refusedOrder.text).not.toContain(stack.dataDir);
 
       // the provider's own notify is refused the same way, and it keeps retrying instead of counting it delivered
       await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'normal' });
