@@ -2,6 +2,7 @@
 // administrator, a VM resumed) neither holds a check for an hour nor ends it at once, and a lost notify is still
 // recovered by the provider query on time, and a client's rate-limit window lasts its minute.
 
+import type { HttpAnswer } from '../../common/http-client';
 import { check, createOrder, json, postJson, sleep, startStack, steppableClock } from './helpers';
 
 const HOUR = 3_600_000;
@@ -101,7 +102,7 @@ describe('the rate limits with the wall clock stepped an hour', () => {
   ])('stepped %s: a client at its limit stays limited for the rest of its minute, not an hour and not a moment', async (_d, step) => {
     const stack = await startStack({ orderRateLimitPerMinute: 2 }, false);
     const order = () => postJson(`${stack.serverUrl}/api/orders`, { sku: 'vip-month' });
-    const retryAfterSeconds = (answer: { status: number; text: string }): number => {
+    const retryAfterSeconds = (answer: HttpAnswer): number => {
       expect(answer.status).toBe(429);
       return Number(/retry in (\d+) s/.exec(json<{ error: { message: string } }>(answer).error.message)?.[1]);
     };
