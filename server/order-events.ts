@@ -34,10 +34,6 @@ export class OrderEvents {
     });
   }
 
-  get waiting(): number {
-    return this.active.size;
-  }
-
   /** Wakes every waiter (they answer with the current status) and refuses new waits. */
   shutdown(): void {
     this.closed = true;
