@@ -44,6 +44,11 @@ export interface ServerConfig {
    * The published 小微聚付 query takes order_no only; the sandbox accepts out_trade_no too. Off in production.
    */
   providerQueryByOutTradeNo: boolean;
+  /**
+   * Provider queries this process sends per second, in all. Each check may bring a new provider order id hint to ask
+   * by, so without it clients on many addresses could make the backend query the provider as fast as they check.
+   */
+  providerQueriesPerSecond: number;
   /** order creations per client address and minute */
   orderRateLimitPerMinute: number;
   /** checks per client address and minute */
@@ -107,6 +112,7 @@ export const DEFAULT_LIMITS = {
   checkRateLimitPerMinute: 600,
   maxWaitingChecksPerOrder: 4,
   maxWaitingChecks: 5_000,
+  providerQueriesPerSecond: 10,
 } as const;
 
 /** The least a production secret (MERCHANT_KEY, FULFILLMENT_SECRET) must be. */
@@ -331,6 +337,9 @@ export function loadServerConfig(
       intFrom(env, 'PROVIDER_QUERY_INTERVAL_MS', 5_000, PROVIDER_QUERY_INTERVAL_MIN_MS),
     providerQueryByOutTradeNo:
       overrides.providerQueryByOutTradeNo ?? boolFrom(env, 'PROVIDER_QUERY_BY_OUT_TRADE_NO', !production),
+    providerQueriesPerSecond:
+      overrides.providerQueriesPerSecond ??
+      intFrom(env, 'PROVIDER_QUERIES_PER_SECOND', DEFAULT_LIMITS.providerQueriesPerSecond, 1),
     orderRateLimitPerMinute:
       overrides.orderRateLimitPerMinute ?? intFrom(env, 'ORDER_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.orderRateLimitPerMinute, 1),
     checkRateLimitPerMinute:
