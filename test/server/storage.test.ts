@@ -16,6 +16,7 @@ import {
   sqliteRows,
   startStack,
   tempDir,
+  waitForLine,
   xwjfNotify,
 } from './helpers';
 
@@ -61,6 +62,38 @@ describe('a data folder deleted while the backend runs', () => {
       await stack.close();
     }
   });
+});
+
+describe('the write-ahead log deleted while the backend runs', () => {
+  it('answers a notify 503 instead of a success a crash would lose, and loses nothing committed when killed', async () => {
+    const data = tempDir();
+    const env = { PORT: '0', DATA_DIR: data.dir };
+    let proc = spawnTs('server/main.ts', env);
+    try {
+      let url = (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1];
+      const order = await createOrder(url);
+      // the -wal file holds the commits since the last checkpoint: the new order is only there
+      fs.rmSync(path.join(data.dir, 'orders.sqlite3-wal'));
+      const notify = await postForm(`${url}/api/pay/notify`, xwjfNotify(order));
+      expect(notify.status).toBe(503);
+      expect(notify.text).not.toContain('success');
+      const health = await getJson(`${url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(json(health)).toHaveProperty('error.message', expect.stringContaining('orders.sqlite3-wal was removed'));
+
+      // a crash now: the order was copied into the database when the log was found gone, so the provider's retry lands
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      proc = spawnTs('server/main.ts', env);
+      url = (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1];
+      expect((await postForm(`${url}/api/pay/notify`, xwjfNotify(order))).text).toBe('success');
+      expect(sqliteRows(data.dir, 'SELECT status FROM orders WHERE out_trade_no = ?', order.outTradeNo)).toEqual([{ status: 'paid' }]);
+    } finally {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      data.remove();
+    }
+  }, 30_000);
 });
 
 describe('a damaged database at start', () => {
