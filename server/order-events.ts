@@ -22,7 +22,6 @@ export interface OrderWatch {
 
 export class OrderEvents {
   private readonly active = new Set<(reason: WakeReason) => void>();
-  private readonly watches = new Set<OrderWatch>();
   private closed = false;
 
   constructor(private readonly wakeups: Wakeups) {}
@@ -61,16 +60,9 @@ export class OrderEvents {
       close: () => {
         wake?.('aborted');
         unsubscribe();
-        this.watches.delete(watch);
       },
     };
-    this.watches.add(watch);
     return watch;
-  }
-
-  /** checks holding a subscription (waiting now, or between a read and their next wait) */
-  get waiting(): number {
-    return this.watches.size;
   }
 
   /** Wakes every waiter (they answer with the current status) and refuses new waits. */

@@ -71,6 +71,8 @@ export class Payments {
   private readonly onPaid: (order: OrderRow) => void;
   /** one provider query per order at a time in this process (the store's claim limits it across instances) */
   private readonly inflightQueries = new Map<string, Promise<void>>();
+  /** queries sent in the current one-second window (monotonic), for providerQueriesPerSecond */
+  private queryWindow = { startedAt: -Infinity, sent: 0, warned: false };
 
   constructor(
     private readonly config: ServerConfig,
@@ -259,11 +261,15 @@ export class Payments {
     return delayUntil(dueAt, wall, Math.max(this.config.providerQueryAfterMs, this.config.providerQueryIntervalMs));
   }
 
-  /** One provider query per order at a time, at most one per providerQueryIntervalMs; failures are only logged. */
+  /**
+   * One provider query per order at a time, at most one per providerQueryIntervalMs; failures are only logged.
+   */
   private queryProvider(order: OrderRow): Promise<void> {
     const running = this.inflightQueries.get(order.outTradeNo);
     if (running) return running;
     const query = (async () => {
+      // past this second's budget nothing is claimed: the order is still due, and asked one interval later
+      if (!this.takeQueryBudget(this.queryWays(order).length)) return;
       // the rate limit lives in the store, so it holds across restarts and instances
       if (!(await this.store.claimProviderQuery(order.outTradeNo, this.clock.now(), this.config.providerQueryIntervalMs))) return;
       await this.runProviderQuery(order);
@@ -274,6 +280,29 @@ export class Payments {
       .finally(() => this.inflightQueries.delete(order.outTradeNo));
     this.inflightQueries.set(order.outTradeNo, query);
     return query;
+  }
+
+  /**
+   * `requests` to the provider out of providerQueriesPerSecond, or false when this second's are spent (said once a
+   * second in the log). A query not sent is asked again one interval later, by the next pass of a waiting check.
+   */
+  private takeQueryBudget(requests: number): boolean {
+    const limit = this.config.providerQueriesPerSecond;
+    const now = this.clock.monotonic();
+    if (now - this.queryWindow.startedAt >= 1_000) this.queryWindow = { startedAt: now, sent: 0, warned: false };
+    // a query that needs more than the whole budget (two ways, a budget of one) still goes out alone in its second
+    if (this.queryWindow.sent === 0 || this.queryWindow.sent + requests <= limit) {
+      this.queryWindow.sent += requests;
+      return true;
+    }
+    if (!this.queryWindow.warned) {
+      this.queryWindow.warned = true;
+      this.log.warn(
+        { limit: this.config.providerQueriesPerSecond },
+        'provider queries postponed: PROVIDER_QUERIES_PER_SECOND reached (many checks bring provider order id hints)',
+      );
+    }
+    return false;
   }
 
   /**

@@ -180,6 +180,38 @@ describe('provider query fallback', () => {
   });
 });
 
+describe('provider queries in all', () => {
+  it('are capped per second (PROVIDER_QUERIES_PER_SECOND): checks bringing new hints on many orders do not flood the provider', async () => {
+    // the provider knows none of these ids, as with hints an attacker makes up
+    const provider = await fakeEndpoint(() => ({ status: 404, body: 'no such order' }));
+    const stack = await startStack(
+      {
+        providerBaseUrl: provider.url,
+        providerQueryAfterMs: 0,
+        providerQueryIntervalMs: 1000,
+        providerQueryByOutTradeNo: false,
+        providerQueriesPerSecond: 2,
+      },
+      false,
+    );
+    try {
+      const orders = await Promise.all(Array.from({ length: 6 }, () => createOrder(stack.serverUrl)));
+      const statuses = await Promise.all(
+        orders.map((order, i) => check(stack.serverUrl, order, { waitMs: 2500, payjsOrderId: `MADE-UP-${i}` })),
+      );
+      expect(statuses.every((s) => s.status === 'pending')).toBe(true);
+      const first = provider.requests[0].at;
+      // at most 2 in the first second (6 at once without the cap), the rest postponed, not dropped
+      expect(provider.requests.filter((r) => r.at - first < 900).length).toBeLessThanOrEqual(2);
+      expect(provider.requests.length).toBeGreaterThanOrEqual(4);
+      expect(provider.requests.length).toBeLessThanOrEqual(6);
+    } finally {
+      await stack.close();
+      await provider.close();
+    }
+  });
+});
+
 describe('expiry of an order the user came back to', () => {
   /** A provider whose order query answers "unpaid" for whatever order it is asked about, signed. */
   async function unpaidProvider(): Promise<Awaited<ReturnType<typeof fakeEndpoint>>> {

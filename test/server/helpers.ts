@@ -226,7 +226,27 @@ export interface Spawned {
   /** stdout and stderr so far */
   output(): string;
   exited: Promise<number | null>;
+  /** started in its own process group */
+  group: boolean;
 }
+
+/**
+ * Every process a test file started. A test that times out never reaches its `finally`, and a server left running
+ * would keep jest from exiting (CI would hang instead of failing): whatever is still alive after the file is killed.
+ */
+const started = new Set<Spawned>();
+afterAll(() => {
+  for (const proc of started) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) continue;
+    try {
+      if (proc.group && proc.child.pid) process.kill(-proc.child.pid, 'SIGKILL');
+      else proc.child.kill('SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  started.clear();
+});
 
 /** Runs a command with its output collected; `env` is added to this process's environment. */
 export function spawnProcess(
@@ -244,7 +264,10 @@ export function spawnProcess(
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
+  const spawned = { child, output: () => text, exited, group: options.group ?? false };
+  started.add(spawned);
+  void exited.then(() => started.delete(spawned));
+  return spawned;
 }
 
 /** One of the project's TypeScript entry points (server/main.ts, scripts/serve.ts) in its own Node process. */

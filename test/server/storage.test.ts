@@ -14,9 +14,11 @@ import {
   sleep,
   spawnTs,
   onPostgres,
+  sqliteRows,
   storedRows,
   startStack,
   tempDir,
+  waitForLine,
   xwjfNotify,
 } from './helpers';
 
@@ -36,13 +38,17 @@ describeSqlite('a data folder deleted while the backend runs', () => {
       expect(notify.status).toBe(503);
       expect(notify.text).not.toContain('success');
       expect(json(notify)).toHaveProperty('error.code', 'store_unavailable');
+      // whoever sent the request learns to retry, not where the server keeps its data (that is in the log and /healthz)
+      expect(notify.text).not.toContain(stack.dataDir);
 
       const health = await getJson(`${stack.serverUrl}/healthz`);
       expect(health.status).toBe(503);
       expect(json(health)).toEqual({
         error: { code: 'store_unavailable', message: expect.stringContaining(path.join(stack.dataDir, 'orders.sqlite3')) },
       });
-      expect((await postJson(`${stack.serverUrl}/api/orders`, { sku: 'vip-month' })).status).toBe(503);
+      const refusedOrder = await postJson(`${stack.serverUrl}/api/orders`, { sku: 'vip-month' });
+      expect(refusedOrder.status).toBe(503);
+      expect(refusedOrder.text).not.toContain(stack.dataDir);
 
       // the provider's own notify is refused the same way, and it keeps retrying instead of counting it delivered
       await postJson(`${stack.sandboxUrl}/scenario`, { outcome: 'paid', notify: 'normal' });
@@ -61,6 +67,38 @@ describeSqlite('a data folder deleted while the backend runs', () => {
       await stack.close();
     }
   });
+});
+
+describeSqlite('the write-ahead log deleted while the backend runs', () => {
+  it('answers a notify 503 instead of a success a crash would lose, and loses nothing committed when killed', async () => {
+    const data = tempDir();
+    const env = { PORT: '0', DATA_DIR: data.dir };
+    let proc = spawnTs('server/main.ts', env);
+    try {
+      let url = (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1];
+      const order = await createOrder(url);
+      // the -wal file holds the commits since the last checkpoint: the new order is only there
+      fs.rmSync(path.join(data.dir, 'orders.sqlite3-wal'));
+      const notify = await postForm(`${url}/api/pay/notify`, xwjfNotify(order));
+      expect(notify.status).toBe(503);
+      expect(notify.text).not.toContain('success');
+      const health = await getJson(`${url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(json(health)).toHaveProperty('error.message', expect.stringContaining('orders.sqlite3-wal was removed'));
+
+      // a crash now: the order was copied into the database when the log was found gone, so the provider's retry lands
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      proc = spawnTs('server/main.ts', env);
+      url = (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1];
+      expect((await postForm(`${url}/api/pay/notify`, xwjfNotify(order))).text).toBe('success');
+      expect(sqliteRows(data.dir, 'SELECT status FROM orders WHERE out_trade_no = ?', order.outTradeNo)).toEqual([{ status: 'paid' }]);
+    } finally {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      data.remove();
+    }
+  }, 30_000);
 });
 
 describeSqlite('a damaged database at start', () => {
