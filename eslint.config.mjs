@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // the phone page the simulator's browser mode and live preview load into a browser
+    files: ['simulator/render/browser/phone/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // the mini program runs in WeChat's JS engine, not Node: its own globals only
     files: ['miniprogram/**/*.ts', 'test/fixtures/**/*.js'],
     languageOptions: {

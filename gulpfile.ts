@@ -26,6 +26,12 @@ export interface BuildOptions {
   srcDir?: string;
   /** fail above this many bytes of output; default 100 KB */
   sizeBudgetBytes?: number;
+  /**
+   * how long the payment confirmation waits for a verdict before the page says 尚未支付 (default 0: the app's own
+   * 60 s, lib/config.ts). Develop builds only: the README pictures' build shortens it so that state is reached in
+   * seconds; a preview or release build refuses any other value.
+   */
+  confirmDeadlineMs?: number;
   log?: (line: string) => void;
 }
 
@@ -70,8 +76,16 @@ export function resolveBuildOptions(options: BuildOptions = {}): ResolvedOptions
     apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
     srcDir: path.resolve(options.srcDir || path.join(ROOT, 'miniprogram')),
     sizeBudgetBytes: options.sizeBudgetBytes || SIZE_BUDGET_BYTES,
+    confirmDeadlineMs: resolveConfirmDeadline(options.confirmDeadlineMs, target),
     log: options.log || ((line) => console.log(line)),
   };
+}
+
+function resolveConfirmDeadline(value: number | undefined, target: BuildTarget): number {
+  if (value === undefined || value === 0) return 0;
+  if (!Number.isInteger(value) || value < 1000) throw new BuildError('config', [`confirmDeadlineMs must be a whole number of ms, at least 1000 (or 0 for the app's own), got ${value}`]);
+  if (target !== 'develop') throw new BuildError('config', [`confirmDeadlineMs is for develop builds (tests, the README pictures): a ${target} build keeps the app's own confirmation deadline`]);
+  return value;
 }
 
 /** A build failure whose message lists each problem as file:line:col: message. */
@@ -122,7 +136,11 @@ async function transpileFiles(o: ResolvedOptions, files: string[]): Promise<void
       target: 'es2018',
       charset: 'utf8',
       logLevel: 'silent',
-      define: { __API_BASE_URL__: JSON.stringify(o.apiBaseUrl), __BUILD_TARGET__: JSON.stringify(o.target) },
+      define: {
+        __API_BASE_URL__: JSON.stringify(o.apiBaseUrl),
+        __BUILD_TARGET__: JSON.stringify(o.target),
+        __CONFIRM_DEADLINE_MS__: JSON.stringify(o.confirmDeadlineMs),
+      },
     });
   } catch (err) {
     const failure = err as esbuild.BuildFailure;

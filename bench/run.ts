@@ -1,9 +1,11 @@
 // npm run bench [-- --quick] [--payments N] [--seed N] [--only long-poll,poll-1s] [--skip-server] [--waiting-checks N]
+//                [--skip-postgres]
 //
 // Part 1, confirmation strategies: the mini program's own confirmer (miniprogram/lib/confirmer.ts), configured as
 // each strategy, confirms the same seeded list of payments against a real backend and sandbox (bench/lib/strategies.ts).
 // Part 2, backend capacity: checks/s, memory of N held long-polls, notifies/s (bench/lib/capacity.ts), plus the
 // backend engineer's notify -> waiting check latency (bench/notify-to-check.ts).
+// Part 3, several instances on PostgreSQL (bench/postgres.ts; alone: npm run bench:postgres).
 // Prints a table and writes bench/results/latest.json (keeping the `stress` figures of npm run bench:stress).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +15,8 @@ import { measureCapacity, type CapacityResult } from './lib/capacity';
 import { LOST_SHARE, NOTIFY_DELAY_MIX, planPayments } from './lib/mix';
 import { runStrategy, STRATEGIES, type StrategyResult } from './lib/strategies';
 import { measureNotifyToCheck, type LatencySummary } from './notify-to-check';
+import { measurePostgres, printPostgres, type PostgresResult } from './postgres';
+import { findPostgresBin } from '../test/fixtures/pg-cluster';
 
 interface Args {
   quick: boolean;
@@ -20,6 +24,7 @@ interface Args {
   seed: number;
   only: string[] | null;
   skipServer: boolean;
+  skipPostgres: boolean;
   waitingChecks: number;
   out: string;
 }
@@ -40,7 +45,7 @@ function parseArgs(argv: string[]): Args {
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got "${raw}"`);
     return n;
   };
-  const known = new Set(['--quick', '--payments', '--seed', '--only', '--skip-server', '--waiting-checks', '--out']);
+  const known = new Set(['--quick', '--payments', '--seed', '--only', '--skip-server', '--skip-postgres', '--waiting-checks', '--out']);
   for (const arg of argv) {
     if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg}; known: ${[...known].join(' ')}`);
   }
@@ -55,6 +60,7 @@ function parseArgs(argv: string[]): Args {
     seed: int('--seed', 20240601, 0),
     only,
     skipServer: argv.includes('--skip-server'),
+    skipPostgres: argv.includes('--skip-server') || argv.includes('--skip-postgres'),
     waitingChecks: int('--waiting-checks', quick ? 1_000 : 10_000, 1),
     out: value('--out') ?? path.join(__dirname, 'results', 'latest.json'),
   };
@@ -165,6 +171,35 @@ async function main(): Promise<void> {
     console.log('');
   }
 
+  let postgres: PostgresResult | { skipped: string } | null = null;
+  if (!args.skipPostgres) {
+    console.log('Several instances on PostgreSQL:');
+    let missing: string | null = null;
+    try {
+      findPostgresBin();
+    } catch (error) {
+      missing = (error as Error).message;
+    }
+    if (missing) {
+      console.log(`  skipped: ${missing}`);
+      postgres = { skipped: missing };
+    } else {
+      const result = await measurePostgres(
+        {
+          checkSeconds: args.quick ? 2 : 10,
+          connections: 50,
+          notifies: args.quick ? 300 : 3_000,
+          latencyOrders: args.quick ? 30 : 200,
+          waitingChecks: args.waitingChecks,
+        },
+        (line) => console.log(line),
+      );
+      printPostgres(result, (line) => console.log(line));
+      postgres = result;
+    }
+    console.log('');
+  }
+
   const checked = targets(results);
   for (const t of checked) console.log(`${t.met ? 'MET    ' : 'MISSED '} ${t.target}: ${t.figure}`);
 
@@ -192,6 +227,7 @@ async function main(): Promise<void> {
   const report = {
     strategies,
     server,
+    postgres,
     targets: checked,
     meta: {
       date: new Date().toISOString(),

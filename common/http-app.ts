@@ -127,7 +127,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (error instanceof ApiError) {
       const body = (request.body ?? {}) as { out_trade_no?: unknown; outTradeNo?: unknown };
       const outTradeNo = body.out_trade_no ?? body.outTradeNo;
-      if (error.statusCode >= 500) request.log.error({ code: error.code, reason: error.message, outTradeNo }, 'request failed');
+      // a translated error keeps its own reason in the log (e.g. which database file is gone)
+      const cause = error !== thrown ? thrown.message : undefined;
+      if (error.statusCode >= 500) request.log.error({ code: error.code, reason: error.message, cause, outTradeNo }, 'request failed');
       else request.log.warn({ code: error.code, reason: error.message, outTradeNo }, 'request refused');
       return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message));
     }

@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
+import { normalizeIP } from '@fastify/rate-limit';
 
 export interface ConnectionLimits {
   /**
@@ -62,14 +63,16 @@ export function addressList(entries: readonly string[]): net.BlockList {
 }
 
 /**
- * Closes a connection as it arrives when its address already holds `max`, before it can send a byte: a refused one
- * costs an accept and a close, never a request.
+ * Closes a connection as it arrives when its client already holds `max`, before it can send a byte: a refused one
+ * costs an accept and a close, never a request. A client is what the rate limits count as one: an IPv4 address (also
+ * written IPv4-mapped), or an IPv6 /64, which one subscriber gets whole and could otherwise spread over 2^64 addresses.
  */
 export function capConnectionsPerClient(server: net.Server, max: number, exempt?: net.BlockList): void {
   const open = new Map<string, number>();
   server.prependListener('connection', (socket: net.Socket) => {
-    const address = socket.remoteAddress;
-    if (!address || exempt?.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4')) return;
+    const remote = socket.remoteAddress;
+    if (!remote || exempt?.check(remote, net.isIPv6(remote) ? 'ipv6' : 'ipv4')) return;
+    const address = normalizeIP(remote);
     const held = open.get(address) ?? 0;
     if (held >= max) {
       socket.destroy();

@@ -6,11 +6,14 @@
 //   小微聚付 'wx959c8c1fb2d89988' and PayJS 'wx959c8c1fb2d877b5'.
 //   The default export is handlers for the sandbox at SANDBOX_URL, else http://127.0.0.1:<SANDBOX_PORT> (3001 by
 //   default, as `npm run serve` starts it): the project's simulator.handlers.js exports it.
+// While a person watches the simulator's live preview, the handler shows them the stand-in pay page first
+// (preview-pay-page.ts) and acts out their choice.
 // A sandbox refusal (bad sign, invalid field) comes back as {success: false, resultCode: <code>, msg: <message>},
 // as the real pay mini program would show an error and let the user return.
 
 import { postJson } from '../common/http-client';
 import { DEV_HOST, DEV_SANDBOX_PORT } from '../config/dev-defaults';
+import { actOutChoice, payPageScreen } from './preview-pay-page';
 
 import type { MiniProgramHandler } from '../typings/mini-program-handler';
 
@@ -23,7 +26,7 @@ export const PROVIDER_APP_IDS = {
 
 export function createProviderHandlers(sandboxUrl: string): Record<string, MiniProgramHandler> {
   const payUrl = `${sandboxUrl.replace(/\/+$/, '')}/pay`;
-  const handler: MiniProgramHandler = async (jump) => {
+  const pay: MiniProgramHandler = async (jump) => {
     const reply = await postJson(payUrl, jump.extraData ?? {}, 10_000);
     let answer: Record<string, unknown>;
     try {
@@ -36,6 +39,12 @@ export function createProviderHandlers(sandboxUrl: string): Record<string, MiniP
       return { extraData: { success: false, resultCode: error.code ?? String(reply.status), msg: error.message ?? '' } };
     }
     return { extraData: answer };
+  };
+  // a person watching the simulator's live preview sees the pay page and chooses; otherwise the scenario decides
+  const handler: MiniProgramHandler = async (jump, context) => {
+    if (!context?.showScreen) return pay(jump);
+    const choice = await context.showScreen(payPageScreen(jump));
+    return actOutChoice(sandboxUrl, choice, () => pay(jump));
   };
   return { [PROVIDER_APP_IDS.xiaoweijufu]: handler, [PROVIDER_APP_IDS.payjs]: handler };
 }

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const stack = await startStack();
   const { backend, sandbox } = stack;
   process.stdout.write(
-    `ready: backend ${backend.url} (data in ${backend.config.dataDir}, provider ${backend.config.provider}), ` +
+    `ready: backend ${backend.url} (orders in ${backend.storeDescription}, provider ${backend.config.provider}), ` +
       `sandbox ${sandbox?.url}\n`,
   );
   closeOnSignals(() => stack.close(), { onSignal: (signal) => process.stdout.write(`${signal}: shutting down\n`) });

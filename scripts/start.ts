@@ -9,6 +9,7 @@ import { explainListenError } from '../common/listen';
 import { closeOnSignals } from '../common/shutdown';
 import { createProviderHandlers } from '../sandbox/simulator-handler';
 import { startSimulator, type MiniProgramHandler } from '../simulator';
+import { previewPort } from '../simulator/render/browser/preview';
 import { buildMiniprogram } from '../gulpfile';
 import { startStack } from './stack';
 
@@ -31,10 +32,10 @@ function fail(message: string): never {
 function narrate(handlers: Record<string, MiniProgramHandler>): Record<string, MiniProgramHandler> {
   const wrapped: Record<string, MiniProgramHandler> = {};
   for (const [appId, handle] of Object.entries(handlers)) {
-    wrapped[appId] = async (jump) => {
+    wrapped[appId] = async (jump, context) => {
       const fields = jump.extraData ?? {};
       step(`jump to the pay mini program ${appId} (${jump.path ?? ''}): out_trade_no=${fields.out_trade_no}, total_fee=${fields.total_fee}, signed=${typeof fields.sign === 'string'}`);
-      const answer = await handle(jump);
+      const answer = await handle(jump, context);
       step(`back from ${appId} with scene 1038, extraData ${JSON.stringify(answer.extraData ?? {})}`);
       return answer;
     };
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ backend: { logLevel }, sandbox: { logLevel } }).catch((err: Error) => fail(err.message));
   const { backend: server, sandbox } = stack;
   step(`sandbox (stand-in for 小微聚付) listening at ${sandbox.url}`);
-  step(`backend listening at ${server.url} (SQLite in ${server.config.dataDir})`);
+  step(`backend listening at ${server.url} (orders in ${server.storeDescription})`);
 
   // built after the backend listens, so the app calls the port it really got (PORT), unless API_BASE_URL says otherwise
   const apiBaseUrl = process.env.API_BASE_URL || server.url;
@@ -77,10 +78,14 @@ async function main(): Promise<void> {
   }
 
   const simPort = Number(process.env.SIM_PORT ?? 9420);
-  const simulator = await startSimulator({ projectPath: ROOT, port: simPort, handlers: narrate(createProviderHandlers(sandbox.url)) })
+  // the live preview (a person's view of the app) is served too, unless this run stops after the payment
+  const preview = once ? undefined : { port: previewPort() };
+  const simulator = await startSimulator({ projectPath: ROOT, port: simPort, handlers: narrate(createProviderHandlers(sandbox.url)), preview })
     .catch(async (err) => {
       await stack.close();
-      return fail(`the simulator: ${explainListenError(err, { host: '127.0.0.1', port: simPort, portVariable: 'SIM_PORT' }).message}`);
+      const portVariable = /preview/.test(String((err as Error).message)) ? 'PREVIEW_PORT' : 'SIM_PORT';
+      const port = portVariable === 'PREVIEW_PORT' ? (preview?.port ?? 0) : simPort;
+      return fail(`the simulator: ${explainListenError(err, { host: '127.0.0.1', port, portVariable }).message}`);
     });
   step(`simulator running the app from dist/, automator endpoint ${simulator.wsEndpoint}`);
 
@@ -127,7 +132,8 @@ async function main(): Promise<void> {
 Serving until Ctrl-C:
   backend for WeChat DevTools   ${server.url}   (open this folder in DevTools; domain check is off in develop)
   sandbox                       ${sandbox.url}
-  simulator automator endpoint  ${simulator.wsEndpoint}   (automator.connect({wsEndpoint}))`);
+  simulator automator endpoint  ${simulator.wsEndpoint}   (automator.connect({wsEndpoint}))
+preview: ${simulator.previewUrl}   (open it in a browser: the app at phone size, live; a click is a tap)`);
 }
 
 main().catch((err) => fail((err as Error).stack ?? String(err)));

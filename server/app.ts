@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { payRoutes } from './routes/pay';
 import { productRoutes } from './routes/products';
+import { monotonicRateLimitStore } from './rate-limit-store';
 import { openStore, StoreUnavailableError, type OrderStore } from './store';
 import { WaitingChecks } from './waiting-checks';
 
@@ -40,7 +41,7 @@ export async function buildApp(config: ServerConfig, ports: AppPorts = {}): Prom
   const clock = ports.clock ?? systemClock;
   const catalog = Catalog.load(config.catalogPath);
   // first, so a damaged or unusable database stops the start with a message that names its file
-  const store = await openStore({ dataDir: config.dataDir });
+  const store = await openStore(config);
   try {
     return await buildOnStore(config, store, catalog, clock);
   } catch (error) {
@@ -49,10 +50,13 @@ export async function buildApp(config: ServerConfig, ports: AppPorts = {}): Prom
   }
 }
 
-/** nothing was acknowledged: the client checks again, the provider retries its notify */
+/**
+ * Nothing was acknowledged: the client checks again, the provider retries its notify. The reason (which names the
+ * database file) goes to the log and /healthz, not to whoever sent the request.
+ */
 function storeOutage(error: unknown): ApiError | undefined {
   if (!(error instanceof StoreUnavailableError)) return undefined;
-  return new ApiError(503, 'store_unavailable', `The order store cannot take writes now (${error.message}); try again later`, {
+  return new ApiError(503, 'store_unavailable', 'The order store cannot take writes now; nothing changed, try again later', {
     'retry-after': '5',
   });
 }
@@ -90,6 +94,8 @@ async function buildOnStore(config: ServerConfig, store: OrderStore, catalog: Ca
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
   await app.register(rateLimit, {
     global: false,
+    // windows timed on the monotonic clock: a wall clock step neither locks a client out for an hour nor frees it
+    store: monotonicRateLimitStore(clock),
     // per client address: behind TRUST_PROXY the one X-Forwarded-For names, not the proxy's
     errorResponseBuilder: (request, context) =>
       new ApiError(

@@ -2,7 +2,10 @@
 // "Configuration"; the rules and why: docs/architecture.md, "Configuration".
 // NODE_ENV is production, development, test or unset, nothing else. Under production the development defaults do not
 // apply, and what would be unsafe with real money stops the start with a message naming the variable: a missing value,
-// a weak MERCHANT_KEY or FULFILLMENT_SECRET, a public, provider or fulfilment URL that is not https.
+// a weak MERCHANT_KEY or FULFILLMENT_SECRET (or one reused as the other), a public, provider or fulfilment URL that is
+// not https, a PUBLIC_BASE_URL the provider cannot reach.
+// DATABASE_URL (postgres://...) selects the PostgreSQL store, with PG_POOL_MAX, PG_STATEMENT_TIMEOUT_MS and
+// PG_CONNECT_TIMEOUT_MS; without it the backend keeps SQLite under DATA_DIR.
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,7 +19,7 @@ import {
   DEV_SERVER_PORT,
 } from '../config/dev-defaults';
 import { logLevelFrom, type LogLevel, type TrustProxy } from '../common/http-app';
-import { DEFAULT_CONNECTION_LIMITS, defaultMaxConnections, type ConnectionLimits } from '../common/limits';
+import { addressList, DEFAULT_CONNECTION_LIMITS, defaultMaxConnections, type ConnectionLimits } from '../common/limits';
 import type { ProviderName } from '../typings/provider';
 
 export type { LogLevel, TrustProxy };
@@ -43,6 +46,11 @@ export interface ServerConfig {
    * The published 小微聚付 query takes order_no only; the sandbox accepts out_trade_no too. Off in production.
    */
   providerQueryByOutTradeNo: boolean;
+  /**
+   * Provider queries this process sends per second, in all. Each check may bring a new provider order id hint to ask
+   * by, so without it clients on many addresses could make the backend query the provider as fast as they check.
+   */
+  providerQueriesPerSecond: number;
   /** order creations per client address and minute */
   orderRateLimitPerMinute: number;
   /** checks per client address and minute */
@@ -68,6 +76,14 @@ export interface ServerConfig {
   logLevel: LogLevel;
   catalogPath: string;
   production: boolean;
+  /** postgres://... : the PostgreSQL store (several instances may share it); null: SQLite under dataDir */
+  databaseUrl: string | null;
+  /** connections each instance's pool may open (the LISTEN connection comes on top) */
+  pgPoolMax: number;
+  /** a statement running longer is cancelled by the database (a stuck query must not hold a check or a notify) */
+  pgStatementTimeoutMs: number;
+  /** how long to wait for a connection, at start and from the pool */
+  pgConnectTimeoutMs: number;
 }
 
 /** What startServer and loadServerConfig take: any field of ServerConfig, and any of the connection limits. */
@@ -106,6 +122,7 @@ export const DEFAULT_LIMITS = {
   checkRateLimitPerMinute: 600,
   maxWaitingChecksPerOrder: 4,
   maxWaitingChecks: 5_000,
+  providerQueriesPerSecond: 10,
 } as const;
 
 /** The least a production secret (MERCHANT_KEY, FULFILLMENT_SECRET) must be. */
@@ -192,7 +209,18 @@ export function trustProxyFrom(raw: string | undefined): TrustProxy {
   return entries;
 }
 
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:127(\.\d{1,3}){3}\])$/i;
+/** Addresses the provider's servers can never reach over the internet: loopback, link-local and private ranges. */
+const UNREACHABLE_ADDRESSES = addressList(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Why a URL's host cannot be reached from the internet (a notify could never arrive there), or null. */
+function unreachableHost(hostname: string): string | null {
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'a loopback address';
+  const family = net.isIP(host);
+  if (family === 0) return null;
+  if (host === '0.0.0.0' || host === '::') return 'the unspecified address (it names no host)';
+  return UNREACHABLE_ADDRESSES.check(host, family === 4 ? 'ipv4' : 'ipv6') ? 'a loopback or private address' : null;
+}
 
 /**
  * An absolute http(s) URL without credentials, query or fragment, without its trailing slash. In production it must
@@ -258,6 +286,12 @@ export function loadServerConfig(
     if (key === DEV_MERCHANT_KEY) {
       throw new ConfigError('MERCHANT_KEY is the development key; set the real merchant key for NODE_ENV=production');
     }
+    if (key.trim() !== key) {
+      throw new ConfigError(
+        'MERCHANT_KEY starts or ends with white space: the provider signs with the key alone, so every notify would ' +
+          'fail its sign check. Remove the spaces or line break around the key',
+      );
+    }
     const weakness = secretWeakness(key);
     if (weakness) {
       throw new ConfigError(
@@ -313,6 +347,9 @@ export function loadServerConfig(
       intFrom(env, 'PROVIDER_QUERY_INTERVAL_MS', 5_000, PROVIDER_QUERY_INTERVAL_MIN_MS),
     providerQueryByOutTradeNo:
       overrides.providerQueryByOutTradeNo ?? boolFrom(env, 'PROVIDER_QUERY_BY_OUT_TRADE_NO', !production),
+    providerQueriesPerSecond:
+      overrides.providerQueriesPerSecond ??
+      intFrom(env, 'PROVIDER_QUERIES_PER_SECOND', DEFAULT_LIMITS.providerQueriesPerSecond, 1),
     orderRateLimitPerMinute:
       overrides.orderRateLimitPerMinute ?? intFrom(env, 'ORDER_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.orderRateLimitPerMinute, 1),
     checkRateLimitPerMinute:
@@ -342,7 +379,18 @@ export function loadServerConfig(
     logLevel,
     catalogPath: overrides.catalogPath ?? path.join(REPO_ROOT, 'config', 'catalog.json'),
     production,
+    databaseUrl: given('databaseUrl', 'DATABASE_URL') ?? null,
+    pgPoolMax: overrides.pgPoolMax ?? intFrom(env, 'PG_POOL_MAX', 10, 1),
+    pgStatementTimeoutMs: overrides.pgStatementTimeoutMs ?? intFrom(env, 'PG_STATEMENT_TIMEOUT_MS', 5_000, 100),
+    pgConnectTimeoutMs: overrides.pgConnectTimeoutMs ?? intFrom(env, 'PG_CONNECT_TIMEOUT_MS', 5_000, 100),
   };
+  if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    // the value itself may hold a password: name the variable and the expected shape, never echo it
+    throw new ConfigError(
+      'DATABASE_URL must be a postgres:// (or postgresql://) URL such as postgres://user:password@host:5432/database; ' +
+        'leave it unset for the embedded SQLite store',
+    );
+  }
   if (!Number.isInteger(config.providerQueryIntervalMs) || config.providerQueryIntervalMs < PROVIDER_QUERY_INTERVAL_MIN_MS) {
     throw new ConfigError(
       `PROVIDER_QUERY_INTERVAL_MS (option providerQueryIntervalMs) must be an integer >= ${PROVIDER_QUERY_INTERVAL_MIN_MS}, ` +
@@ -362,10 +410,11 @@ export function loadServerConfig(
         `provider's ${NOTIFY_URL_MAX}`,
     );
   }
-  if (production && LOOPBACK_HOSTS.test(new URL(config.publicBaseUrl).hostname)) {
+  const unreachable = production ? unreachableHost(new URL(config.publicBaseUrl).hostname) : null;
+  if (unreachable) {
     throw new ConfigError(
       `PUBLIC_BASE_URL must be the public https address of this backend (the provider sends notifies to it), ` +
-        `not a loopback address; got "${config.publicBaseUrl}"`,
+        `not ${unreachable}; got "${config.publicBaseUrl}"`,
     );
   }
   if (config.fulfillmentUrl && !config.fulfillmentSecret) {
@@ -376,6 +425,12 @@ export function loadServerConfig(
     );
   }
   if (production && config.fulfillmentSecret) {
+    if (config.fulfillmentSecret === config.merchantKey) {
+      throw new ConfigError(
+        'FULFILLMENT_SECRET is the merchant key: the fulfilment receiver would hold the key that signs payments, and ' +
+          'could forge notifies with it. Generate a separate secret (openssl rand -hex 32) and give the receiver that one',
+      );
+    }
     const weakness = secretWeakness(config.fulfillmentSecret);
     if (weakness) {
       throw new ConfigError(

@@ -28,6 +28,8 @@ export interface RunningServer {
   config: ServerConfig;
   /** the caps on waiting checks, with their counters (the stress benchmark reads them) */
   waitingChecks: WaitingChecks;
+  /** where the orders are, for people: `SQLite /…/orders.sqlite3` or `PostgreSQL host:port/database` (no password) */
+  storeDescription: string;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { env, clock, ...overrides } = opts;
   const config = loadServerConfig(overrides, env ?? process.env);
-  const { app, waitingChecks } = await buildApp(config, { clock });
+  const { app, waitingChecks, store } = await buildApp(config, { clock });
   if (config.production && config.trustProxy === false && /^(127\.|::1$|localhost$)/.test(config.host)) {
     // only a proxy on this machine can reach a loopback address: without TRUST_PROXY every user would be that proxy
     app.log.warn(
@@ -49,5 +51,5 @@ export async function startServer(
   // notify_url must reach this very process, also when the port was ephemeral
   if (!config.publicBaseUrl) config.publicBaseUrl = url;
   config.port = port;
-  return { url, port, config, waitingChecks, close: () => app.close() };
+  return { url, port, config, waitingChecks, storeDescription: store.description, close: () => app.close() };
 }

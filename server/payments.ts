@@ -14,7 +14,7 @@ import { delayUntil, systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
 import { ApiError } from '../common/errors';
 import { postForm } from '../common/http-client';
-import { OrderEvents } from './order-events';
+import { OrderEvents, type OrderWatch } from './order-events';
 import { DIALECTS, PROVIDER_TARGETS, type ProviderStatement } from './providers';
 import { verifySign, withSign } from '../common/sign';
 import type { OrderRow, OrderStore } from './store';
@@ -71,6 +71,8 @@ export class Payments {
   private readonly onPaid: (order: OrderRow) => void;
   /** one provider query per order at a time in this process (the store's claim limits it across instances) */
   private readonly inflightQueries = new Map<string, Promise<void>>();
+  /** queries sent in the current one-second window (monotonic), for providerQueriesPerSecond */
+  private queryWindow = { startedAt: -Infinity, sent: 0, warned: false };
 
   constructor(
     private readonly config: ServerConfig,
@@ -169,7 +171,7 @@ export class Payments {
   }
 
   async check(request: PayCheckRequest, signal?: AbortSignal): Promise<PayCheckResponse> {
-    let order = await this.authorized(request.outTradeNo, request.orderToken);
+    const order = await this.authorized(request.outTradeNo, request.orderToken);
     const deadline = this.clock.monotonic() + (request.waitMs ?? 0);
     // the first check marks "the user came back": the provider query is due some seconds after it
     if (order.firstCheckAt === null) await this.store.recordFirstCheck(order.outTradeNo, this.clock.now());
@@ -178,12 +180,25 @@ export class Payments {
       // the newest hint wins; it is only ever used to ask the provider, whose signed answer must name this order
       await this.store.rememberProviderOrderIdHint(order.outTradeNo, hint);
     }
+    // subscribed before the first read, so a payment committed between a read and the wait is not slept through
+    const watch = this.events.watch(order.outTradeNo, signal);
+    try {
+      return await this.settleOrWait(order, watch, deadline);
+    } finally {
+      watch.close();
+    }
+  }
+
+  /** The check's loop: answer once the order is settled or the wait is over; ask the provider or expire on the way. */
+  private async settleOrWait(current: OrderRow, watch: OrderWatch, deadline: number): Promise<PayCheckResponse> {
+    let order = current;
     // when this request asks the provider, on the monotonic clock: recomputed from the stored times on every pass,
     // but never later than already planned (a wall clock stepped back must not push it off by the step)
     let queryAt: number | null = null;
     // after a query (or a lost claim) the next one waits at least one interval
     let noQueryBefore = -Infinity;
     for (;;) {
+      watch.beforeRead();
       order = (await this.store.getOrder(order.outTradeNo)) as OrderRow;
       if (order.status !== 'pending') return this.answer(order);
       const wall = this.clock.now();
@@ -209,7 +224,7 @@ export class Payments {
       if (mono >= deadline) return this.answer(order);
       // expiry is a wall-clock moment (it is stored and shown): the wait for it is re-decided on every pass
       const wakeAt = Math.min(deadline, queryAt ?? mono + (order.expiresAt - wall));
-      const reason = await this.events.wait(order.outTradeNo, Math.max(1, wakeAt - mono), signal);
+      const reason = await watch.wait(Math.max(1, wakeAt - mono));
       if (reason === 'aborted' || reason === 'shutdown') {
         return this.answer((await this.store.getOrder(order.outTradeNo)) as OrderRow);
       }
@@ -246,11 +261,15 @@ export class Payments {
     return delayUntil(dueAt, wall, Math.max(this.config.providerQueryAfterMs, this.config.providerQueryIntervalMs));
   }
 
-  /** One provider query per order at a time, at most one per providerQueryIntervalMs; failures are only logged. */
+  /**
+   * One provider query per order at a time, at most one per providerQueryIntervalMs; failures are only logged.
+   */
   private queryProvider(order: OrderRow): Promise<void> {
     const running = this.inflightQueries.get(order.outTradeNo);
     if (running) return running;
     const query = (async () => {
+      // past this second's budget nothing is claimed: the order is still due, and asked one interval later
+      if (!this.takeQueryBudget(this.queryWays(order).length)) return;
       // the rate limit lives in the store, so it holds across restarts and instances
       if (!(await this.store.claimProviderQuery(order.outTradeNo, this.clock.now(), this.config.providerQueryIntervalMs))) return;
       await this.runProviderQuery(order);
@@ -261,6 +280,29 @@ export class Payments {
       .finally(() => this.inflightQueries.delete(order.outTradeNo));
     this.inflightQueries.set(order.outTradeNo, query);
     return query;
+  }
+
+  /**
+   * `requests` to the provider out of providerQueriesPerSecond, or false when this second's are spent (said once a
+   * second in the log). A query not sent is asked again one interval later, by the next pass of a waiting check.
+   */
+  private takeQueryBudget(requests: number): boolean {
+    const limit = this.config.providerQueriesPerSecond;
+    const now = this.clock.monotonic();
+    if (now - this.queryWindow.startedAt >= 1_000) this.queryWindow = { startedAt: now, sent: 0, warned: false };
+    // a query that needs more than the whole budget (two ways, a budget of one) still goes out alone in its second
+    if (this.queryWindow.sent === 0 || this.queryWindow.sent + requests <= limit) {
+      this.queryWindow.sent += requests;
+      return true;
+    }
+    if (!this.queryWindow.warned) {
+      this.queryWindow.warned = true;
+      this.log.warn(
+        { limit: this.config.providerQueriesPerSecond },
+        'provider queries postponed: PROVIDER_QUERIES_PER_SECOND reached (many checks bring provider order id hints)',
+      );
+    }
+    return false;
   }
 
   /**

@@ -25,7 +25,7 @@ DevTools' flags (accepted; those without meaning here are ignored):
 The simulator's own:
   --handlers <module>    stand-ins for other mini programs (default: the project's simulator.handlers.js; env SIM_HANDLERS)
   --render <mode>        headless (default) or browser (env SIM_RENDER)
-  --device <name>        one of DevTools' simulator devices, e.g. "iPhone 6/7/8 Plus" (default "iPhone 12/13 (Pro)";
+  --device <name>        one of DevTools' simulator devices, e.g. "iPhone 6/7/8 Plus" (default "iPhone 6/7/8";
                          env SIM_DEVICE)
   --log-file <file>      where the log goes besides stderr (default <project>/.simulator.log; env SIM_LOG_FILE)
   --keep-alive           keep running when the last client disconnects

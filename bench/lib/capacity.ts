@@ -70,7 +70,7 @@ function postJsonWith(agent: http.Agent, url: string, value: unknown): Promise<{
 }
 
 /** Creates `count` orders, 16 at a time over keep-alive connections. */
-async function createOrders(url: string, count: number): Promise<CreateOrderResponse[]> {
+export async function createOrders(url: string, count: number): Promise<CreateOrderResponse[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const orders: CreateOrderResponse[] = [];
   let next = 0;
@@ -91,7 +91,7 @@ async function createOrders(url: string, count: number): Promise<CreateOrderResp
   return orders;
 }
 
-async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void> {
+export async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   let next = 0;
   try {
@@ -109,7 +109,7 @@ async function warmUp(url: string, orders: CreateOrderResponse[]): Promise<void>
   }
 }
 
-async function measureChecks(url: string, orders: CreateOrderResponse[], seconds: number, connections: number) {
+export async function measureChecks(url: string, orders: CreateOrderResponse[], seconds: number, connections: number) {
   const bodies = orders.map((o) => JSON.stringify({ outTradeNo: o.outTradeNo, orderToken: o.orderToken, waitMs: 0 }));
   let next = 0;
   const result = await autocannon({
@@ -186,7 +186,7 @@ async function measureWaiting(child: BackendChild, orders: CreateOrderResponse[]
 
 const sum = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
 
-async function measureNotifies(url: string, orders: CreateOrderResponse[], connections: number) {
+export async function measureNotifies(url: string, orders: CreateOrderResponse[], connections: number) {
   const bodies = orders.map((order, i) =>
     new URLSearchParams(
       withSign(

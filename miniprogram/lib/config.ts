@@ -11,6 +11,8 @@ export type EnvVersion = 'develop' | 'trial' | 'release';
  */
 declare const __API_BASE_URL__: string;
 declare const __BUILD_TARGET__: string;
+/** a develop build's shorter confirmation deadline (gulpfile's confirmDeadlineMs); 0 or unbuilt: the default below */
+declare const __CONFIRM_DEADLINE_MS__: number;
 
 export interface Backend {
   /** '' when this version must not talk to any backend (see `problem`) */
@@ -81,9 +83,11 @@ export interface ConfirmConfig {
   requestTimeoutMarginMs: number;
 }
 
+const BUILD_CONFIRM_DEADLINE_MS = typeof __CONFIRM_DEADLINE_MS__ === 'number' ? __CONFIRM_DEADLINE_MS__ : 0;
+
 export const CONFIRM_DEFAULTS: Readonly<ConfirmConfig> = {
   waitMs: 25000,
-  deadlineMs: 60000,
+  deadlineMs: BUILD_CONFIRM_DEADLINE_MS > 0 ? BUILD_CONFIRM_DEADLINE_MS : 60000,
   minCheckIntervalMs: 1000,
   checkIntervalGrowth: 1,
   maxCheckIntervalMs: 8000,

@@ -84,10 +84,6 @@ export class FulfillmentWorker {
     this.wakeIn(0);
   }
 
-  get inflightCount(): number {
-    return this.inflight.size;
-  }
-
   /** Stops timers and aborts deliveries in flight (they are retried later: the entry is still in the outbox). */
   async stop(): Promise<void> {
     this.stopping.abort();

@@ -3,9 +3,10 @@
 // killed at any moment loses nothing it has acknowledged.
 //
 // It also notices trouble instead of carrying on in a ghost: the file is checked (PRAGMA quick_check) before the
-// server starts, and every operation first makes sure the path still names the file that was opened. A data folder
-// deleted or replaced while running would otherwise keep taking writes into an unlinked inode that vanishes at the
-// next start; here the store stops with StoreUnavailableError instead, so a notify is answered 503 and the provider
+// server starts, and every operation first makes sure the paths still name the files that were opened, the database
+// and its write-ahead log (where commits live until a checkpoint). A data folder deleted or replaced while running, or
+// only its -wal file, would otherwise keep taking writes into an unlinked inode that vanishes at the next start (or at
+// a crash); here the store stops with StoreUnavailableError instead, so a notify is answered 503 and the provider
 // retries, and /healthz says why.
 
 import { randomBytes } from 'node:crypto';
@@ -198,12 +199,64 @@ interface FileIdentity {
   ino: number;
 }
 
+/** A file the store must keep using: where it is, what it was at start, and what to say when it is not any more. */
+interface WatchedFile {
+  path: string;
+  /** held open, so that its inode cannot be reused by a new file while the server runs */
+  fd: number;
+  identity: FileIdentity;
+  /** the reason given when the path names nothing (`code`: the errno code) */
+  removed(code: string): string;
+  /** the reason given when the path names another file */
+  replaced: string;
+  /** the write-ahead log: when it is gone, first copy what it holds into the database through the handle still open */
+  salvage?: boolean;
+}
+
+/** The database and its write-ahead log, where commits live until a checkpoint: losing either loses them. */
+function watchedFiles(file: string): WatchedFile[] {
+  const wal = `${file}-wal`;
+  const files: Omit<WatchedFile, 'fd' | 'identity'>[] = [
+    {
+      path: file,
+      removed: (code) =>
+        `the database ${file} was removed while the server ran (${code}): writes would be lost at the next start; ` +
+        'restore the data folder and restart the server',
+      replaced:
+        `the database ${file} was replaced by another file while the server ran: writes would go to the old one; ` +
+        'restart the server to use the new file',
+    },
+    {
+      path: wal,
+      salvage: true,
+      removed: (code) =>
+        `the write-ahead log ${wal} was removed while the server ran (${code}); what it held was copied into the ` +
+        'database, and nothing more is written to a log that would vanish at a crash: restart the server (and never ' +
+        'delete the -wal file of a running database)',
+      replaced:
+        `the write-ahead log ${wal} was replaced by another file while the server ran; what the old one held was ` +
+        'copied into the database: restart the server',
+    },
+  ];
+  const opened: WatchedFile[] = [];
+  try {
+    for (const watched of files) {
+      const fd = fs.openSync(watched.path, 'r');
+      opened.push({ ...watched, fd, identity: fileIdentity(fs.fstatSync(fd)) });
+    }
+    return opened;
+  } catch (error) {
+    for (const { fd } of opened) fs.closeSync(fd);
+    throw error;
+  }
+}
+
 export class SqliteStore implements OrderStore {
   readonly description: string;
   readonly wakeups = new InProcessWakeups();
   private readonly statements;
-  /** device and inode of the file opened at start */
-  private readonly identity: FileIdentity;
+  /** the database and its write-ahead log as opened at start */
+  private readonly watched: WatchedFile[];
   /** why the store stopped; once set it stays set until a restart (the file it had is gone) */
   private broken: string | null = null;
   private lastProbeOkAt = -Infinity;
@@ -220,7 +273,7 @@ export class SqliteStore implements OrderStore {
       throw new StoreOpenError(`Cannot create the data folder ${dataDir} (${(error as Error).message}); set DATA_DIR to a writable folder`);
     }
     let db: Database.Database | undefined;
-    let identityFd: number | undefined;
+    let watched: WatchedFile[] | undefined;
     try {
       db = new Database(file);
       db.pragma('journal_mode = WAL');
@@ -231,12 +284,12 @@ export class SqliteStore implements OrderStore {
       const problems = (db.pragma('quick_check') as { quick_check: string }[]).map((row) => row.quick_check);
       if (problems.length !== 1 || problems[0] !== 'ok') throw damaged(file, `PRAGMA quick_check: ${summary(problems)}`);
       migrate(db, file);
-      // held open so the file's identity can be compared with whatever the path names later
-      identityFd = fs.openSync(file, 'r');
-      return new SqliteStore(file, db, identityFd);
+      // the -wal file exists from the first read on (quick_check); both are compared with what the paths name later
+      watched = watchedFiles(file);
+      return new SqliteStore(file, db, watched);
     } catch (error) {
       db?.close();
-      if (identityFd !== undefined) fs.closeSync(identityFd);
+      for (const { fd } of watched ?? []) fs.closeSync(fd);
       if (error instanceof StoreOpenError) throw error;
       const code = sqliteCode(error);
       if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') throw damaged(file, (error as Error).message);
@@ -247,10 +300,10 @@ export class SqliteStore implements OrderStore {
   private constructor(
     private readonly file: string,
     private readonly db: Database.Database,
-    private readonly identityFd: number,
+    watched: WatchedFile[],
   ) {
     this.description = `SQLite ${file}`;
-    this.identity = fileIdentity(fs.fstatSync(identityFd));
+    this.watched = watched;
     this.statements = {
       insert: db.prepare(
         `INSERT INTO orders (out_trade_no, order_token_hash, sku, quantity, total_fee, body, attach, status, provider,
@@ -344,24 +397,34 @@ export class SqliteStore implements OrderStore {
     );
   }
 
-  /** Throws StoreUnavailableError when the path no longer names the file this store opened. */
+  /** Throws StoreUnavailableError when a path no longer names the file this store opened. */
   private ensureUsable(): void {
     if (this.broken) throw new StoreUnavailableError(this.broken);
     if (!this.db.open) throw new StoreUnavailableError(`the database ${this.file} is closed (the server is stopping)`);
-    let current: FileIdentity;
-    try {
-      current = fileIdentity(fs.statSync(this.file));
-    } catch (error) {
-      return this.stop(
-        `the database ${this.file} was removed while the server ran (${(error as NodeJS.ErrnoException).code ?? 'gone'}): ` +
-          'writes would be lost at the next start; restore the data folder and restart the server',
-      );
+    for (const watched of this.watched) {
+      let current: FileIdentity | undefined;
+      try {
+        current = fileIdentity(fs.statSync(watched.path));
+      } catch (error) {
+        if (watched.salvage) this.checkpoint();
+        return this.stop(watched.removed((error as NodeJS.ErrnoException).code ?? 'gone'));
+      }
+      if (current.dev !== watched.identity.dev || current.ino !== watched.identity.ino) {
+        if (watched.salvage) this.checkpoint();
+        this.stop(watched.replaced);
+      }
     }
-    if (current.dev !== this.identity.dev || current.ino !== this.identity.ino) {
-      this.stop(
-        `the database ${this.file} was replaced by another file while the server ran: ` +
-          'writes would go to the old one; restart the server to use the new file',
-      );
+  }
+
+  /**
+   * Copies every commit still in the write-ahead log into the database file (SQLite reads the log through its own
+   * handle, which outlives the file's name), so a crash after the log was deleted loses nothing acknowledged.
+   */
+  private checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // the database file itself is in trouble too: its own check says so on the next call
     }
   }
 
@@ -581,7 +644,7 @@ export class SqliteStore implements OrderStore {
     await this.wakeups.close();
     if (this.db.open) {
       this.db.close();
-      fs.closeSync(this.identityFd);
+      for (const { fd } of this.watched) fs.closeSync(fd);
     }
   }
 }

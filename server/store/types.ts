@@ -121,7 +121,9 @@ export interface ClaimRequest {
   outTradeNos?: readonly string[];
   /**
    * No retry is ever scheduled further ahead than this: a stored next attempt (or lease) beyond `now + maxDelayMs`
-   * means the wall clock was stepped back since, and the entry counts as due (or its lease as lapsed).
+   * means the wall clock was stepped back since, and the entry counts as due (or its lease as lapsed). A store shared
+   * by several instances allows their clocks to differ first (PostgreSQL: CLOCK_SKEW_MS): a time a few seconds ahead
+   * was written by another instance's clock, not by a clock stepped back.
    */
   maxDelayMs: number;
 }
@@ -168,7 +170,8 @@ export interface OrderStore {
   /**
    * The per-order provider query rate limit, shared by every instance: true (and lastProviderQueryAt = now) when no
    * query was claimed within `intervalMs` before `now`. A stored time more than one interval ahead of `now` is from a
-   * wall clock stepped back since, and does not block.
+   * wall clock stepped back since, and does not block (beyond the instances' allowed clock difference, see
+   * ClaimRequest.maxDelayMs).
    */
   claimProviderQuery(outTradeNo: string, now: number, intervalMs: number): Promise<boolean>;
 

@@ -8,7 +8,6 @@ import type { Status } from '../runtime/wx/core';
 import { loadProject } from '../runtime/project';
 import { Simulation } from '../runtime/simulation';
 import { HeadlessRenderer } from '../render/headless';
-import { SIMULATED_WINDOW } from '../runtime/types';
 import { AUTOMATOR_VERDICTS, readAutomatorMethods } from './automator';
 
 export const START = '<!-- conformance:start (npm run sim:conformance writes this section) -->';
@@ -35,7 +34,7 @@ export interface Conformance {
 /** The simulator's wx definitions, from a headless launch of a minimal app (the definitions do not depend on it). */
 export async function wxDefinitions(): Promise<Map<string, { status: Status; note?: string }>> {
   const project = loadProject(path.join(__dirname, 'probe-app'));
-  const sim = new Simulation({ project, handlers: {}, log: () => undefined, renderer: new HeadlessRenderer({ window: SIMULATED_WINDOW }) });
+  const sim = new Simulation({ project, handlers: {}, log: () => undefined, renderer: new HeadlessRenderer() });
   await sim.start();
   try {
     return describeWx(sim.app.wx);

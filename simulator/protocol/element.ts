@@ -84,6 +84,11 @@ function attributeValue(v: unknown): unknown {
   return typeof v === 'object' ? v : String(v);
 }
 
+/** What a person typed into an <input>/<textarea> (the live preview), as element.value() reads it back. */
+export function rememberControlValue(node: ExElement, value: string): void {
+  state(node).value = value;
+}
+
 function state(node: ExElement) {
   let s = controlState.get(node);
   if (!s) controlState.set(node, (s = {}));

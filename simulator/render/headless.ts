@@ -2,7 +2,7 @@
 // inline ones, the page is the size of the simulated window, scrolling only remembers where it was asked to go,
 // and there is nothing to take a picture of.
 import type { Rect, RenderedPage, Renderer, RendererOptions } from './renderer';
-import { windowSizeOf } from '../runtime/window';
+import { DEVICE, windowSizeOf } from '../runtime/window';
 
 export const SCREENSHOT_NEEDS_BROWSER =
   'App.captureScreenshot needs a screen: the simulator runs in headless mode. Start it with --render browser ' +
@@ -16,7 +16,7 @@ export class HeadlessRenderer implements Renderer {
   readonly kind = 'headless' as const;
   private readonly scroll = new WeakMap<RenderedPage, number>();
 
-  constructor(private readonly options: Pick<RendererOptions, 'window'> & Partial<Pick<RendererOptions, 'project'>>) {}
+  constructor(private readonly options: Partial<Pick<RendererOptions, 'device' | 'project'>> = {}) {}
 
   async attachPage(): Promise<void> {}
 
@@ -39,8 +39,7 @@ export class HeadlessRenderer implements Renderer {
 
   /** the window the page gets: the screen less WeChat's bars, as getSystemInfoSync().windowHeight says */
   async pageSize(page?: RenderedPage): Promise<{ width: number; height: number }> {
-    if (!page) return { width: this.options.window.width, height: this.options.window.height };
-    const { windowWidth, windowHeight } = windowSizeOf(this.options.project, page);
+    const { windowWidth, windowHeight } = windowSizeOf(this.options.project, page, this.options.device ?? DEVICE);
     return { width: windowWidth, height: windowHeight };
   }
 

@@ -3,6 +3,9 @@
 // browser mode (render/browser/) lays pages out in Chromium. The runtime never knows which one it talks to.
 import type { Project } from '../runtime/project';
 import type { Log } from '../runtime/types';
+import type { Device } from '../runtime/window';
+
+export type Theme = 'light' | 'dark';
 
 export interface Rect { left: number; top: number; width: number; height: number }
 
@@ -32,7 +35,23 @@ export interface Renderer {
   pageScrollTo(page: RenderedPage, scrollTop: number): Promise<void>;
   /** PNG of what is on screen */
   screenshot(): Promise<Buffer>;
+  /**
+   * the phone's system theme changed (__sim.setTheme): a renderer that paints shows pages in it (prefers-color-scheme)
+   * from now on; later layout calls and screenshots see the new theme. Optional: headless has nothing to paint.
+   */
+  setTheme?(theme: Theme): void;
+  /**
+   * what WeChat draws for the app besides its pages: `toast`, `hideToast`, `loading`, `hideLoading`, `modal`,
+   * `hideModal` (answered), `navigationBarTitle`, `navigationBarColor`, `showNavigationBarLoading`,
+   * `hideNavigationBarLoading`, with the wx call's options. Optional: headless only records them (__sim.ui()).
+   */
+  ui?(event: ScreenEvent): void;
   close(): Promise<void>;
+}
+
+export interface ScreenEvent {
+  type: string;
+  options: Record<string, unknown>;
 }
 
 export type RenderMode = Renderer['kind'];
@@ -41,10 +60,14 @@ export type RenderMode = Renderer['kind'];
 export interface RendererOptions {
   /** the loaded mini program (root folder, app.json), for the browser mode's wxss */
   project: Project;
-  /** the simulated window, as getSystemInfoSync reports it */
-  window: { width: number; height: number; pixelRatio: number };
+  /** the simulated phone (runtime/window.ts), as getSystemInfoSync reports it */
+  device: Device;
   /** the simulator's own diagnostics */
   log: Log;
+  /** the system theme at start (startSimulator({theme}), SIM_THEME); later changes come through setTheme */
+  theme: Theme;
+  /** browser mode: device pixels per CSS px in screenshots (default 1) */
+  browser?: { scale?: number };
 }
 
 /**

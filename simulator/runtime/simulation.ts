@@ -15,6 +15,7 @@ import { parseQuery, type PageInstance } from './router';
 import { makeConsole, reportException, type ExceptionRecord, type ReportSink } from './console';
 import type { JumpRecord } from './jump';
 import type { Renderer } from '../render/renderer';
+import { DEVICE, type Device } from './window';
 import { deviceControls, type DeviceControls } from './wx/controls';
 import type { EnterOptions, Log, MiniProgramHandler, ShowRequest } from './types';
 
@@ -71,6 +72,8 @@ export interface SimulationOptions {
   log: Log;
   renderer: Renderer;
   verbose?: boolean;
+  /** the phone (default: DevTools' iPhone 6/7/8) */
+  device?: Readonly<Device>;
 }
 
 function clone<T>(v: T): T {
@@ -82,6 +85,8 @@ export class Simulation extends EventEmitter {
   readonly project: Project;
   readonly handlers: Record<string, MiniProgramHandler>;
   readonly renderer: Renderer;
+  /** the simulated phone: screen, WeChat's bars, capsule (runtime/window.ts) */
+  readonly device: Readonly<Device>;
   readonly storage = new Map<string, string>();
   readonly mocks = new Map<string, Mock>();
   readonly bindings = new Set<string>();
@@ -107,6 +112,7 @@ export class Simulation extends EventEmitter {
   constructor(options: SimulationOptions) {
     super();
     this.project = options.project;
+    this.device = options.device ?? DEVICE;
     this.handlers = options.handlers;
     this.renderer = options.renderer;
     this.writeLog = options.log;

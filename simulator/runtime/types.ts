@@ -25,6 +25,3 @@ export interface ShowRequest {
 export type Log = (line: string) => void;
 
 export const SDK_VERSION = '3.3.4';
-
-/** The simulated phone's window (CSS px), as getSystemInfoSync reports it and the renderer lays pages out in. */
-export const SIMULATED_WINDOW = { width: 390, height: 844, pixelRatio: 3 } as const;

@@ -1,149 +1,27 @@
-// The e2e stack: the real backend and sandbox on 127.0.0.1 (the project's stack launcher, scripts/stack.ts: ephemeral
-// ports, a temporary SQLite folder, none of the machine's environment), the mini program built from miniprogram/ with
-// that backend's URL baked in, and a runtime that the official miniprogram-automator client drives: our simulator by
-// default, real WeChat DevTools when WECHAT_DEVTOOLS_CLI is set.
+// The e2e stack: the real backend and sandbox on 127.0.0.1, the mini program built from miniprogram/ with that
+// backend's URL baked in, and a runtime that the official miniprogram-automator client drives: our simulator by
+// default, real WeChat DevTools when WECHAT_DEVTOOLS_CLI is set. Started the one way the project starts the app with
+// everything around it (scripts/app-stack.ts, which the browser tests and the README pictures use too); this file adds
+// jest's life cycle and what the specs assert on.
 //
 // Specs talk to the app only through the public automator API and the simulator's `__sim` global, to the sandbox
 // only through its /scenario route, and to the backend only through its public routes.
 
-import fs from 'fs';
-import net from 'net';
-import os from 'os';
-import path from 'path';
-import automator from 'miniprogram-automator';
-import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import type Page from 'miniprogram-automator/out/Page';
 import type { PayCheckResponse } from '../../typings/api';
-import { startStack as launchStack } from '../../scripts/stack';
-import { startServer, type RunningServer } from '../../server';
-import { createProviderHandlers } from '../../sandbox/simulator-handler';
-import { startSimulator } from '../../simulator';
-import { buildMiniprogram } from '../../gulpfile';
+import { openCheckout as openCheckoutPage, startAppStack, type AppStack, type AppStackOptions, type Scenario } from '../../scripts/app-stack';
 import { PENDING_ORDERS_KEY, storedOrders } from '../../miniprogram/lib/pending-store';
 
-export const CHECKOUT_PAGE = 'pages/checkout/checkout';
+export { CHECKOUT_PAGE, devtoolsCli, sleep, statusText, waitForStatus, waitUntil, type Scenario } from '../../scripts/app-stack';
 export const PROVIDER_APP_ID = 'wx959c8c1fb2d89988';
 
-/** Set when the same specs should also run against a real WeChat DevTools (its `cli`). */
-export const devtoolsCli = process.env.WECHAT_DEVTOOLS_CLI;
-
-export interface StackOptions {
-  /** the backend's order lifetime; the expiry spec shortens it */
-  orderTtlMs?: number;
-  /** how long a still-pending check waits before asking the provider's order query */
-  providerQueryAfterMs?: number;
-  /**
-   * who runs the app: our simulator started in-process (default); our simulator started as a newcomer would, by
-   * automator.launch on simulator/cli.js with the project's simulator.handlers.js and SANDBOX_PORT, nothing else;
-   * or the WeChat DevTools whose CLI WECHAT_DEVTOOLS_CLI names
-   */
-  runtime?: 'simulator' | 'simulator-launch' | 'devtools';
-}
-
-export interface Stack {
-  serverUrl: string;
-  sandboxUrl: string;
-  projectPath: string;
-  miniProgram: MiniProgram;
-  /** stops the backend: its port refuses connections until startBackend() */
-  stopBackend(): Promise<void>;
-  /** starts the backend again on the same port with the same data */
-  startBackend(): Promise<void>;
-  close(): Promise<void>;
-}
-
-type Closer = () => Promise<unknown>;
+export type StackOptions = Pick<AppStackOptions, 'orderTtlMs' | 'providerQueryAfterMs' | 'runtime'>;
+export type Stack = AppStack;
 
 /** Starts everything one spec file needs, in dependency order, and tears it down in reverse. */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const closers: Closer[] = [];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-  };
-  try {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xwjf-e2e-'));
-    closers.push(async () => fs.rmSync(workDir, { recursive: true, force: true }));
-
-    const backendOptions = {
-      port: 0,
-      orderTtlMs: options.orderTtlMs,
-      providerQueryAfterMs: options.providerQueryAfterMs ?? 1500,
-      logLevel: 'silent' as const,
-    };
-    const stack = await launchStack({ env: {}, tempData: true, sandbox: { port: 0, timeScale: 0.001 }, backend: backendOptions });
-    closers.push(stack.close);
-    const sandbox = stack.sandbox!;
-    const server = stack.backend;
-    // the backend going away and coming back (a deploy, a crash and restart): same port, same data, same provider
-    let restarted: RunningServer | null = null;
-    let running = true;
-    closers.push(async () => restarted?.close());
-    const stopBackend = async () => {
-      if (!running) return;
-      running = false;
-      await (restarted ?? server).close();
-      restarted = null;
-    };
-    const startBackend = async () => {
-      if (running) return;
-      restarted = await startServer({
-        ...backendOptions,
-        env: {},
-        port: server.port,
-        dataDir: stack.dataDir,
-        providerBaseUrl: server.config.providerBaseUrl,
-      });
-      running = true;
-    };
-
-    const projectPath = path.join(workDir, 'project');
-    fs.mkdirSync(projectPath, { recursive: true });
-    fs.writeFileSync(
-      path.join(projectPath, 'project.config.json'),
-      // without `scripts`: this copy is built here, and has no package.json for DevTools' build commands to run
-      JSON.stringify({ ...readRootProjectConfig(), scripts: undefined, miniprogramRoot: 'dist/' }, null, 2),
-    );
-    await buildMiniprogram({ outDir: path.join(projectPath, 'dist'), apiBaseUrl: server.url, log: () => undefined });
-
-    let miniProgram: MiniProgram;
-    if (options.runtime === 'simulator-launch') {
-      // The project's handlers file is this repository's own, as `projectPath: '.'` finds it, with SANDBOX_PORT set to
-      // this stack's sandbox: launch gives the CLI the test runner's real environment, which jest's sandboxed
-      // process.env does not reach, so the variable is set in the CLI's process by the file that reads it.
-      const sandboxPort = new URL(sandbox.url).port;
-      fs.writeFileSync(
-        path.join(projectPath, 'simulator.handlers.js'),
-        `process.env.SANDBOX_PORT = ${JSON.stringify(sandboxPort)};\ndelete process.env.SANDBOX_URL;\nmodule.exports = require(${JSON.stringify(ROOT_HANDLERS_FILE)});\n`,
-      );
-      miniProgram = await automator.launch({ cliPath: SIMULATOR_CLI, projectPath, port: await freePort() });
-      const launched = Date.now();
-      // launch() arms a 15 s timer when the process it spawned exits, and nothing can cancel it; the CLI returns once
-      // the simulator is ready (as DevTools' cli does) and launch then sleeps 5 s, so the timer runs out 10 s after
-      // launch returned. A jest worker that finishes before that is force-killed ("A worker process has failed to
-      // exit gracefully"): wait the rest out after the spec (closers run last-in, first-out).
-      closers.push(() => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, launched + 10500 - Date.now()))));
-      closers.push(() => miniProgram.close());
-    } else if (options.runtime === 'devtools') {
-      if (!devtoolsCli) throw new Error('set WECHAT_DEVTOOLS_CLI to the path of WeChat DevTools\' cli to run the DevTools pass');
-      // launch() sleeps 5 s after connecting: paid once per spec file
-      miniProgram = await automator.launch({ cliPath: devtoolsCli, projectPath, trustProject: true });
-      closers.push(() => miniProgram.close());
-    } else {
-      const simulator = await startSimulator({
-        projectPath,
-        port: 0,
-        handlers: createProviderHandlers(sandbox.url),
-      });
-      closers.push(() => simulator.close());
-      miniProgram = await automator.connect({ wsEndpoint: simulator.wsEndpoint });
-      closers.push(async () => miniProgram.disconnect());
-    }
-
-    return { serverUrl: server.url, sandboxUrl: sandbox.url, projectPath, miniProgram, stopBackend, startBackend, close: closeAll };
-  } catch (err) {
-    await closeAll();
-    throw err;
-  }
+export function startStack(options: StackOptions = {}): Promise<Stack> {
+  // a check still pending after 1.5 s asks the provider's order query (the lost-notify specs rely on it)
+  return startAppStack({ ...options, providerQueryAfterMs: options.providerQueryAfterMs ?? 1500 });
 }
 
 /**
@@ -157,83 +35,26 @@ export function useStack(options: StackOptions = {}): () => Stack {
   }, options.runtime === 'devtools' ? 120000 : 60000);
   afterAll(async () => {
     await stack?.close();
-  }, 30000); // closing may wait out automator.launch's timer (see startStack)
+  }, 30000); // closing a launched stack may wait out automator.launch's timer (scripts/app-stack.ts)
   return () => {
     if (!stack) throw new Error('the e2e stack did not start (see the beforeAll error above)');
     return stack;
   };
 }
 
-const ROOT = path.join(__dirname, '..', '..');
-const SIMULATOR_CLI = path.join(ROOT, 'simulator', 'cli.js');
-const ROOT_HANDLERS_FILE = path.join(ROOT, 'simulator.handlers.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.once('error', reject);
-  });
-}
-
-function readRootProjectConfig(): Record<string, unknown> {
-  const file = path.join(ROOT, 'project.config.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
-
-export interface Scenario {
-  outcome: 'paid' | 'cancelled' | 'failed' | 'back';
-  notify?: 'normal' | 'lost' | 'repeat' | 'bad-sign';
-  notifyDelayMs?: number;
-  /** with outcome `back`: whether the user paid before pressing the back key (the sandbox's default is true) */
-  backPaid?: boolean;
-}
-
 export async function setScenario(stack: Stack, scenario: Scenario): Promise<void> {
-  const res = await fetch(`${stack.sandboxUrl}/scenario`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(scenario),
-  });
-  if (!res.ok) throw new Error(`sandbox /scenario answered ${res.status}: ${await res.text()}`);
+  await stack.setScenario(scenario);
 }
 
 /** Opens the checkout page afresh (a new order) without the client's fixed 3 s navigation sleep. */
 export async function openCheckout(stack: Stack, query = ''): Promise<Page> {
-  const url = `/${CHECKOUT_PAGE}${query ? `?${query}` : ''}`;
-  await stack.miniProgram.callWxMethod('reLaunch', { url });
-  const page = await waitUntil(async () => {
-    const current = await stack.miniProgram.currentPage();
-    return current && current.path === CHECKOUT_PAGE ? current : undefined;
-  }, 5000, `the checkout page to open`);
-  await waitForStatus(page, /待支付/, 5000);
-  return page;
+  return openCheckoutPage(stack.miniProgram, { query, timeoutMs: 5000 });
 }
 
 /** The message under the status (#pay-message): what happened and what to do; '' when there is none. */
 export async function messageText(page: Page): Promise<string> {
   const el = await page.$('#pay-message');
   return el ? (await el.text()).trim() : '';
-}
-
-export async function statusText(page: Page): Promise<string> {
-  const el = await page.$('#pay-status');
-  return el ? (await el.text()).trim() : '';
-}
-
-/** Waits until #pay-status matches; the error names the text last seen, which is what a person would check. */
-export async function waitForStatus(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
-  let last = '';
-  try {
-    return await waitUntil(async () => {
-      last = await statusText(page);
-      return pattern.test(last) ? last : undefined;
-    }, timeoutMs, `#pay-status to match ${pattern}`);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; it last read "${last}"`);
-  }
 }
 
 export async function tap(page: Page, selector: string): Promise<void> {
@@ -298,15 +119,3 @@ export async function backendStatus(stack: Stack, order: StoredPendingOrder): Pr
   if (!res.ok) throw new Error(`backend /api/pay/check answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as PayCheckResponse;
 }
-
-export async function waitUntil<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -9,6 +9,8 @@ declare const __sim: {
   jumps(): any[];
   requests(): any[];
   storage(): Record<string, unknown>;
+  setTheme(theme: 'light' | 'dark'): { theme: 'light' | 'dark' };
+  answerModal(confirm?: boolean): { confirm: boolean };
 };
 
 /** The mini program's own global, available inside evaluate()d functions. */

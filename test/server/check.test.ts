@@ -9,7 +9,7 @@ import {
   postForm,
   postJson,
   sleep,
-  sqliteRows,
+  storedRows,
   startStack,
   xwjfNotify,
 } from './helpers';
@@ -180,6 +180,38 @@ describe('provider query fallback', () => {
   });
 });
 
+describe('provider queries in all', () => {
+  it('are capped per second (PROVIDER_QUERIES_PER_SECOND): checks bringing new hints on many orders do not flood the provider', async () => {
+    // the provider knows none of these ids, as with hints an attacker makes up
+    const provider = await fakeEndpoint(() => ({ status: 404, body: 'no such order' }));
+    const stack = await startStack(
+      {
+        providerBaseUrl: provider.url,
+        providerQueryAfterMs: 0,
+        providerQueryIntervalMs: 1000,
+        providerQueryByOutTradeNo: false,
+        providerQueriesPerSecond: 2,
+      },
+      false,
+    );
+    try {
+      const orders = await Promise.all(Array.from({ length: 6 }, () => createOrder(stack.serverUrl)));
+      const statuses = await Promise.all(
+        orders.map((order, i) => check(stack.serverUrl, order, { waitMs: 2500, payjsOrderId: `MADE-UP-${i}` })),
+      );
+      expect(statuses.every((s) => s.status === 'pending')).toBe(true);
+      const first = provider.requests[0].at;
+      // at most 2 in the first second (6 at once without the cap), the rest postponed, not dropped
+      expect(provider.requests.filter((r) => r.at - first < 900).length).toBeLessThanOrEqual(2);
+      expect(provider.requests.length).toBeGreaterThanOrEqual(4);
+      expect(provider.requests.length).toBeLessThanOrEqual(6);
+    } finally {
+      await stack.close();
+      await provider.close();
+    }
+  });
+});
+
 describe('expiry of an order the user came back to', () => {
   /** A provider whose order query answers "unpaid" for whatever order it is asked about, signed. */
   async function unpaidProvider(): Promise<Awaited<ReturnType<typeof fakeEndpoint>>> {
@@ -265,7 +297,7 @@ describe('provider order id hints', () => {
         paySuccess: true,
       });
       expect(Date.now() - started).toBeLessThan(3500);
-      const [row] = sqliteRows(stack.dataDir, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
+      const [row] = await storedRows(stack, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
       expect(row).toEqual({ provider_order_id: back.payjsOrderId, provider_order_id_hint: back.payjsOrderId });
     } finally {
       await stack.close();
@@ -284,8 +316,7 @@ describe('provider order id hints', () => {
         expect((await check(stack.serverUrl, order, { waitMs: 5000, payjsOrderId: 'NOT-A-PROVIDER-ORDER' })).status).toBe('paid');
         // one query round about 200 ms after the first check, not the end of the 5 s wait
         expect(Date.now() - started).toBeLessThan(3000);
-        const [row] = sqliteRows(
-          stack.dataDir,
+        const [row] = await storedRows(stack,
           'SELECT provider_order_id_hint, provider_order_id_hint_rejected FROM orders WHERE out_trade_no = ?',
           order.outTradeNo,
         );
@@ -302,7 +333,7 @@ describe('provider order id hints', () => {
       const order = await createOrder(stack.serverUrl);
       await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order, { status: '0', order_no: 'FROM-THE-PROVIDER' }));
       expect((await check(stack.serverUrl, order, { payjsOrderId: 'FROM-THE-CLIENT' })).status).toBe('failed');
-      const [row] = sqliteRows(stack.dataDir, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
+      const [row] = await storedRows(stack, 'SELECT provider_order_id, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo);
       expect(row).toEqual({ provider_order_id: 'FROM-THE-PROVIDER', provider_order_id_hint: 'FROM-THE-CLIENT' });
     } finally {
       await stack.close();

@@ -90,9 +90,25 @@ describe('production configuration refuses what is unsafe, naming the variable',
     expect(loadServerConfig({}, { PUBLIC_BASE_URL: 'http://192.168.1.5:3000/' }).publicBaseUrl).toBe('http://192.168.1.5:3000');
   });
 
-  it('refuses a loopback PUBLIC_BASE_URL in production: the provider could never deliver a notify to it', () => {
+  it('refuses a PUBLIC_BASE_URL the provider cannot reach in production: a notify could never be delivered to it', () => {
     expect(refusal({ ...PRODUCTION, PUBLIC_BASE_URL: 'https://127.0.0.1' })).toMatch(/PUBLIC_BASE_URL must be the public https address/);
-    expect(refusal({ ...PRODUCTION, PUBLIC_BASE_URL: 'https://localhost:8443' })).toMatch(/not a loopback address/);
+    for (const url of ['https://localhost:8443', 'https://localhost.', 'https://pay.localhost', 'https://127.1', 'https://[::1]']) {
+      expect(refusal({ ...PRODUCTION, PUBLIC_BASE_URL: url })).toMatch(/not a loopback/);
+    }
+    for (const url of ['https://0.0.0.0', 'https://[::]']) {
+      expect(refusal({ ...PRODUCTION, PUBLIC_BASE_URL: url })).toMatch(/not the unspecified address/);
+    }
+    for (const url of ['https://10.1.2.3', 'https://192.168.1.5', 'https://172.16.0.9', 'https://169.254.1.1', 'https://[fd00::5]']) {
+      expect(refusal({ ...PRODUCTION, PUBLIC_BASE_URL: url })).toMatch(/not a loopback or private address/);
+    }
+    // a public address is fine, even as an IP
+    expect(loadServerConfig({}, { ...PRODUCTION, PUBLIC_BASE_URL: 'https://203.0.113.9' }).publicBaseUrl).toBe('https://203.0.113.9');
+  });
+
+  it('refuses a MERCHANT_KEY with white space around it: every notify would fail its sign check', () => {
+    for (const key of [` ${STRONG_KEY}`, `${STRONG_KEY}\n`]) {
+      expect(refusal({ ...PRODUCTION, MERCHANT_KEY: key })).toMatch(/^MERCHANT_KEY starts or ends with white space/);
+    }
   });
 
   it('refuses FULFILLMENT_URL without FULFILLMENT_SECRET, a non-https FULFILLMENT_URL and a weak secret in production', () => {
@@ -106,9 +122,14 @@ describe('production configuration refuses what is unsafe, naming the variable',
     expect(
       refusal({ ...PRODUCTION, FULFILLMENT_URL: 'https://shop.example/paid', FULFILLMENT_SECRET: 'secret' }),
     ).toMatch(/FULFILLMENT_SECRET is too weak for NODE_ENV=production: it has 6 characters/);
-    const config = loadServerConfig({}, { ...PRODUCTION, FULFILLMENT_URL: 'https://shop.example/paid', FULFILLMENT_SECRET: STRONG_KEY });
+    // the receiver must not hold the key that signs payments
+    expect(
+      refusal({ ...PRODUCTION, FULFILLMENT_URL: 'https://shop.example/paid', FULFILLMENT_SECRET: STRONG_KEY }),
+    ).toMatch(/^FULFILLMENT_SECRET is the merchant key: .* Generate a separate secret/);
+    const secret = 'Hq4Ws8Ke2Nv6Py0Ju3Fb7Ld1Ct5Gx9Rm';
+    const config = loadServerConfig({}, { ...PRODUCTION, FULFILLMENT_URL: 'https://shop.example/paid', FULFILLMENT_SECRET: secret });
     expect(config.fulfillmentUrl).toBe('https://shop.example/paid');
-    expect(config.fulfillmentSecret).toBe(STRONG_KEY);
+    expect(config.fulfillmentSecret).toBe(secret);
   });
 
   it('refuses a NODE_ENV it does not know instead of falling back to the development key', () => {

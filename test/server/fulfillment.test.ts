@@ -20,8 +20,9 @@ import {
   ROOT,
   sleep,
   spawnTs,
-  sqliteRows,
   startStack,
+  storedRows,
+  storeEnv,
   steppableClock,
   tempDir,
   waitForLine,
@@ -97,9 +98,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
+async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!probe()) {
+  while (!(await probe())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
@@ -136,7 +137,7 @@ describe('fulfilment delivery', () => {
 
       // nothing listens: attempts fail and are retried with growing waits, recorded in the outbox
       await sleep(1200);
-      const pending = sqliteRows(stack.dataDir, 'SELECT attempts, last_error, delivered_at FROM fulfillment_outbox');
+      const pending = await storedRows(stack, 'SELECT attempts, last_error, delivered_at FROM fulfillment_outbox');
       expect(pending).toHaveLength(all.length);
       for (const row of pending) {
         expect(row.delivered_at).toBeNull();
@@ -177,8 +178,8 @@ describe('fulfilment delivery', () => {
       });
       expect(events.get(byQuery.outTradeNo)).toMatchObject({ providerOrderId: back.payjsOrderId, flags: ['confirmed_by_query'] });
       // a 2xx ends delivery: recorded, and nothing is sent again
-      await until('the outbox records every delivery', () =>
-        sqliteRows(stack.dataDir, 'SELECT COUNT(*) AS n FROM fulfillment_outbox WHERE delivered_at IS NULL')[0].n === 0, 3000);
+      await until('the outbox records every delivery', async () =>
+        (await storedRows(stack, 'SELECT COUNT(*) AS n FROM fulfillment_outbox WHERE delivered_at IS NULL'))[0].n === 0, 3000);
       const sent = receiver.deliveries.length;
       await sleep(600);
       expect(receiver.deliveries.length).toBe(sent);
@@ -204,8 +205,8 @@ describe('fulfilment delivery', () => {
       expect(second.at - first.at).toBeGreaterThanOrEqual(550);
       expect(second.at - first.at).toBeLessThan(2500);
       expect(second.raw.equals(first.raw)).toBe(true);
-      await until('recorded', () => sqliteRows(stack.dataDir, 'SELECT delivered_at FROM fulfillment_outbox')[0].delivered_at !== null, 2000);
-      expect(sqliteRows(stack.dataDir, 'SELECT attempts FROM fulfillment_outbox')).toEqual([{ attempts: 2 }]);
+      await until('recorded', async () => (await storedRows(stack, 'SELECT delivered_at FROM fulfillment_outbox'))[0].delivered_at !== null, 2000);
+      expect(await storedRows(stack, 'SELECT attempts FROM fulfillment_outbox')).toEqual([{ attempts: 2 }]);
     } finally {
       await stack.close();
       await receiver.close();
@@ -240,7 +241,7 @@ describe('fulfilment delivery', () => {
       const order = await createOrder(stack.serverUrl);
       await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order));
       expect((await check(stack.serverUrl, order)).status).toBe('paid');
-      expect(sqliteRows(stack.dataDir, 'SELECT COUNT(*) AS n FROM fulfillment_outbox')).toEqual([{ n: 0 }]);
+      expect(await storedRows(stack, 'SELECT COUNT(*) AS n FROM fulfillment_outbox')).toEqual([{ n: 0 }]);
     } finally {
       await stack.close();
     }
@@ -269,6 +270,7 @@ describe('a backend killed with SIGKILL during fulfilment deliveries', () => {
     const env = {
       PORT: '0',
       DATA_DIR: data.dir,
+      ...(await storeEnv()),
       FULFILLMENT_URL: receiver.url,
       FULFILLMENT_SECRET: SECRET,
       FULFILLMENT_RETRY_BASE_MS: '100',
@@ -347,12 +349,12 @@ describe("the README's receiver example", () => {
       const order = await createOrder(stack.serverUrl);
       await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order));
       await until('the grant', () => output.includes(`granted ${order.outTradeNo} vip-month x1`), 5000);
-      const dataDir = stack.dataDir;
-      await until('the delivery recorded', () =>
-        sqliteRows(dataDir, 'SELECT delivered_at FROM fulfillment_outbox')[0].delivered_at !== null, 3000);
+      const running = stack;
+      await until('the delivery recorded', async () =>
+        (await storedRows(running, 'SELECT delivered_at FROM fulfillment_outbox'))[0].delivered_at !== null, 3000);
 
       // the same message again (at-least-once delivery): 2xx, nothing granted twice
-      const body = String(sqliteRows(dataDir, 'SELECT body FROM fulfillment_outbox')[0].body);
+      const body = String((await storedRows(running, 'SELECT body FROM fulfillment_outbox'))[0].body);
       const headers = { 'idempotency-key': order.outTradeNo, 'x-signature': fulfillmentSignature(body, SECRET) };
       const again = await postBody(url, body, 'application/json', 3000, { headers });
       expect(again.status).toBe(204);

@@ -1,4 +1,5 @@
 // Shared by the server project's tests: real servers on 127.0.0.1 with ephemeral ports and temporary data folders.
+// Under the server-pg project (TEST_STORE=postgres) every backend gets a fresh PostgreSQL database instead.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -6,6 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
 import type { SandboxOptions } from '../../sandbox';
 import type { Clock, ServerConfig, ServerOptions } from '../../server';
@@ -13,6 +15,8 @@ import { startStack as launchStack } from '../../scripts/stack';
 import { getText, postBody, postForm, postJson, type HttpAnswer } from '../../common/http-client';
 import { withSign } from '../../common/sign';
 import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
+import { openStore, type OrderStore } from '../../server/store';
+import { freshDatabase } from '../server-pg/database';
 
 export { postForm, postJson, postBody };
 export const MERCHANT_ID = DEV_MERCHANT_ID;
@@ -26,12 +30,65 @@ export function tempDir(prefix = 'xwjf-server-'): { dir: string; remove(): void 
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The store this run tests: SQLite (project server) or PostgreSQL (project server-pg). */
+export const onPostgres = process.env.TEST_STORE === 'postgres';
+
+/** startServer options that put a backend on this run's store: a fresh PostgreSQL database, or SQLite in dataDir. */
+export async function storeOptions(): Promise<{ databaseUrl?: string; pgConnectTimeoutMs?: number }> {
+  // a connection can take seconds to open on a loaded machine: the tests are not about that limit
+  return onPostgres ? { databaseUrl: await freshDatabase(), pgConnectTimeoutMs: 30_000 } : {};
+}
+
+/** The same for a backend started as a process: DATABASE_URL, or nothing. */
+export async function storeEnv(): Promise<Record<string, string>> {
+  return onPostgres ? { DATABASE_URL: await freshDatabase(), PG_CONNECT_TIMEOUT_MS: '30000' } : {};
+}
+
+/** A store of this run's kind, opened directly (for tests of the payment code without HTTP). */
+export async function openTestStore(dataDir: string): Promise<OrderStore> {
+  return openStore({ dataDir, ...(await storeOptions()), logLevel: 'silent' });
+}
+
 export interface Stack {
   serverUrl: string;
   sandboxUrl: string;
   config: ServerConfig;
   dataDir: string;
   close(): Promise<void>;
+}
+
+/**
+ * Rows of a running stack's store, SQL with `?` placeholders, values as SQLite gives them (booleans as 0/1, BIGINT
+ * and COUNT as numbers) whichever store this run tests.
+ */
+export async function storedRows(stack: Stack, sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> {
+  if (!stack.config.databaseUrl) return sqliteRows(stack.dataDir, sql, ...params);
+  let n = 0;
+  const result = await readerFor(stack.config.databaseUrl).query(sql.replace(/\?/g, () => `$${++n}`), params);
+  const int8 = new Set(result.fields.filter((f) => f.dataTypeID === 20).map((f) => f.name));
+  return result.rows.map((row: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : int8.has(k) && v !== null ? Number(v) : v]),
+    ),
+  );
+}
+
+// one small pool per database for the tests' reads (a new connection per read costs a SCRAM login each time); idle
+// connections close themselves and never hold the worker open
+const readers = new Map<string, pg.Pool>();
+function readerFor(url: string): pg.Pool {
+  let pool = readers.get(url);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 1_000, allowExitOnIdle: true });
+    pool.on('error', () => undefined);
+    readers.set(url, pool);
+  }
+  return pool;
+}
+
+/** The stored row of an order as its columns say it. */
+export async function rawOrderRow(stack: Stack, outTradeNo: string): Promise<Record<string, unknown>> {
+  return (await storedRows(stack, 'SELECT * FROM orders WHERE out_trade_no = ?', outTradeNo))[0];
 }
 
 /**
@@ -45,7 +102,13 @@ export async function startStack(
   const stack = await launchStack({
     env: {},
     tempData: true,
-    backend: { port: 0, logLevel: 'silent', ...(sandbox === false ? { providerBaseUrl: 'http://127.0.0.1:9' } : {}), ...server },
+    backend: {
+      port: 0,
+      logLevel: 'silent',
+      ...(await storeOptions()),
+      ...(sandbox === false ? { providerBaseUrl: 'http://127.0.0.1:9' } : {}),
+      ...server,
+    },
     sandbox: sandbox === false ? false : { port: 0, timeScale: 0.001, ...sandbox },
   });
   return {
@@ -163,7 +226,27 @@ export interface Spawned {
   /** stdout and stderr so far */
   output(): string;
   exited: Promise<number | null>;
+  /** started in its own process group */
+  group: boolean;
 }
+
+/**
+ * Every process a test file started. A test that times out never reaches its `finally`, and a server left running
+ * would keep jest from exiting (CI would hang instead of failing): whatever is still alive after the file is killed.
+ */
+const started = new Set<Spawned>();
+afterAll(() => {
+  for (const proc of started) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) continue;
+    try {
+      if (proc.group && proc.child.pid) process.kill(-proc.child.pid, 'SIGKILL');
+      else proc.child.kill('SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  started.clear();
+});
 
 /** Runs a command with its output collected; `env` is added to this process's environment. */
 export function spawnProcess(
@@ -181,7 +264,10 @@ export function spawnProcess(
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
+  const spawned = { child, output: () => text, exited, group: options.group ?? false };
+  started.add(spawned);
+  void exited.then(() => started.delete(spawned));
+  return spawned;
 }
 
 /** One of the project's TypeScript entry points (server/main.ts, scripts/serve.ts) in its own Node process. */

@@ -1,9 +1,10 @@
 // The backend held under abuse: slow and idle connections are cut, waiting checks are capped per order and in total,
 // and order creation and checks are rate-limited per client (behind TRUST_PROXY, per real client).
 
+import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { request, type HttpAnswer } from '../../common/http-client';
-import { defaultMaxConnections } from '../../common/limits';
+import { capConnectionsPerClient, defaultMaxConnections } from '../../common/limits';
 import type { CreateOrderResponse, PayCheckResponse } from '../../typings/api';
 import { check, createOrder, json, postForm, sleep, startStack, xwjfNotify } from './helpers';
 
@@ -174,6 +175,29 @@ describe('the connection caps', () => {
         await stack.close();
       }
     }
+  });
+
+  it('counts an IPv6 /64 as one client, as the rate limits do, and each IPv4 address apart (also IPv4-mapped)', () => {
+    const server = net.createServer();
+    capConnectionsPerClient(server, 2);
+    const arrive = (remoteAddress: string): { destroyed: boolean } => {
+      const socket = Object.assign(new EventEmitter(), {
+        remoteAddress,
+        destroyed: false,
+        destroy() {
+          this.destroyed = true;
+        },
+      });
+      server.emit('connection', socket);
+      return socket;
+    };
+    // one subscriber's /64: the third connection is closed, whichever address in it it comes from
+    expect([arrive('2001:db8::1'), arrive('2001:db8::2'), arrive('2001:db8::ffff:3')].map((s) => s.destroyed)).toEqual([false, false, true]);
+    // another /64 is another client
+    expect(arrive('2001:db8:0:1::1').destroyed).toBe(false);
+    // IPv4 clients of a dual-stack listener are not lumped into one IPv6 prefix
+    expect([arrive('::ffff:192.0.2.1'), arrive('::ffff:192.0.2.2'), arrive('192.0.2.1')].map((s) => s.destroyed)).toEqual([false, false, false]);
+    expect(arrive('::ffff:192.0.2.1').destroyed).toBe(true);
   });
 
   it('defaults to nine tenths of the open-files limit, keeping the rest for the database', () => {

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { withSign } from '../../common/sign';
 import type { CreateOrderResponse } from '../../typings/api';
 import {
@@ -11,20 +9,12 @@ import {
   postBody,
   postForm,
   postJson,
+  rawOrderRow,
   sleep,
   startStack,
   xwjfNotify,
   type Stack,
 } from './helpers';
-
-function orderRow(stack: Stack, outTradeNo: string): Record<string, unknown> {
-  const db = new Database(path.join(stack.dataDir, 'orders.sqlite3'), { readonly: true });
-  try {
-    return db.prepare('SELECT * FROM orders WHERE out_trade_no = ?').get(outTradeNo) as Record<string, unknown>;
-  } finally {
-    db.close();
-  }
-}
 
 describe('notify (小微聚付 dialect)', () => {
   let stack: Stack;
@@ -44,7 +34,7 @@ describe('notify (小微聚付 dialect)', () => {
     const status = await check(stack.serverUrl, order);
     expect(status).toMatchObject({ status: 'paid', paySuccess: true });
     expect(Date.parse(status.paidAt as string)).toBeGreaterThanOrEqual(started - 1000);
-    const row = orderRow(stack, order.outTradeNo);
+    const row = await rawOrderRow(stack, order.outTradeNo);
     expect(row).toMatchObject({ provider_order_id: notify.order_no, transaction_id: notify.transaction_id, paid_after_expiry: 0 });
   });
 
@@ -66,7 +56,7 @@ describe('notify (小微聚付 dialect)', () => {
     expect(again.status).toBe(200);
     expect(again.text).toBe('success');
     expect(await check(stack.serverUrl, order)).toEqual(first);
-    expect(orderRow(stack, order.outTradeNo)).toMatchObject({ transaction_id: notify.transaction_id });
+    expect(await rawOrderRow(stack, order.outTradeNo)).toMatchObject({ transaction_id: notify.transaction_id });
   });
 
   describe('rejects, logs why and changes nothing', () => {
@@ -76,7 +66,7 @@ describe('notify (小微聚付 dialect)', () => {
     });
     afterEach(async () => {
       expect(await check(stack.serverUrl, order)).toEqual({ outTradeNo: order.outTradeNo, status: 'pending', paySuccess: false });
-      expect(orderRow(stack, order.outTradeNo)).toMatchObject({ status: 'pending', provider_order_id: null, transaction_id: null });
+      expect(await rawOrderRow(stack, order.outTradeNo)).toMatchObject({ status: 'pending', provider_order_id: null, transaction_id: null });
     });
 
     const cases: [string, () => Promise<{ status: number; text: string }>, number, string][] = [
@@ -150,7 +140,7 @@ describe('expiry', () => {
       const answer = await postForm(`${stack.serverUrl}/api/pay/notify`, xwjfNotify(order));
       expect(answer.text).toBe('success');
       expect(await check(stack.serverUrl, order)).toMatchObject({ status: 'paid', paySuccess: true });
-      expect(orderRow(stack, order.outTradeNo)).toMatchObject({ paid_after_expiry: 1 });
+      expect(await rawOrderRow(stack, order.outTradeNo)).toMatchObject({ paid_after_expiry: 1 });
     } finally {
       await stack.close();
     }

@@ -2,13 +2,13 @@
 
 import net from 'node:net';
 import type { CreateOrderResponse } from '../../typings/api';
-import { check, createOrder, getJson, postForm, postJson, spawnTs, STRONG_KEY, tempDir, waitForLine, xwjfNotify } from './helpers';
+import { check, createOrder, getJson, postForm, postJson, spawnTs, STRONG_KEY, storeEnv, tempDir, waitForLine, xwjfNotify } from './helpers';
 
 describe('a backend killed with SIGKILL in the middle of a burst of notifies', () => {
   it('ends, after a restart on the same data folder, with every accepted notify paid and the rest recoverable', async () => {
     const data = tempDir();
     // 120 users check at once at the end, all from this test's one address
-    const env = { PORT: '0', DATA_DIR: data.dir, MAX_CONNECTIONS_PER_CLIENT: '0' };
+    const env = { PORT: '0', DATA_DIR: data.dir, MAX_CONNECTIONS_PER_CLIENT: '0', ...(await storeEnv()) };
     let proc = spawnTs('server/main.ts', env);
     try {
       let url = (await waitForLine(proc, /server listening (http:\/\/\S+)/))[1];
@@ -102,7 +102,7 @@ describe('npm run serve (scripts/serve.ts)', () => {
   it('prints a ready line with both URLs, serves, and exits cleanly on SIGTERM', async () => {
     const data = tempDir();
     try {
-      const proc = spawnTs('scripts/serve.ts', { PORT: '0', SANDBOX_PORT: '0', DATA_DIR: data.dir });
+      const proc = spawnTs('scripts/serve.ts', { PORT: '0', SANDBOX_PORT: '0', DATA_DIR: data.dir, ...(await storeEnv()) });
       const ready = await waitForLine(proc, /ready.*backend (http:\/\/\S+) .*sandbox (http:\/\/\S+)/);
       const [, backend, sandbox] = ready;
       expect((await getJson(`${backend}/healthz`)).status).toBe(200);

@@ -8,9 +8,8 @@ import { Catalog } from '../../server/catalog';
 import type { Clock } from '../../server/clock';
 import { loadServerConfig, REPO_ROOT } from '../../server/config';
 import { Payments } from '../../server/payments';
-import { SqliteStore } from '../../server/store';
 import { withSign } from '../../common/sign';
-import { fakeEndpoint, MERCHANT_ID, MERCHANT_KEY, tempDir } from './helpers';
+import { fakeEndpoint, MERCHANT_ID, MERCHANT_KEY, openTestStore, tempDir } from './helpers';
 
 describe('provider query rate state', () => {
   it('is shared through the store: a second instance (or a restart) does not ask again within the interval', async () => {
@@ -23,7 +22,7 @@ describe('provider query rate state', () => {
       return { status: 200, body: JSON.stringify(fields), type: 'application/json' };
     });
     const data = tempDir();
-    const store = await SqliteStore.open(data.dir);
+    const store = await openTestStore(data.dir);
     let wall = Date.now();
     const clock: Clock = { now: () => wall, monotonic: () => performance.now() };
     const config = loadServerConfig(

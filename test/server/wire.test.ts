@@ -11,7 +11,7 @@ import {
   MERCHANT_KEY,
   postBody,
   postJson,
-  sqliteRows,
+  storedRows,
   startStack,
   xwjfNotify,
   type Stack,
@@ -24,7 +24,7 @@ describe('strict wire types', () => {
   });
   afterAll(() => stack.close());
 
-  const orderCount = (): number => Number(sqliteRows(stack.dataDir, 'SELECT COUNT(*) AS n FROM orders')[0].n);
+  const orderCount = async (): Promise<number> => Number((await storedRows(stack, 'SELECT COUNT(*) AS n FROM orders'))[0].n);
 
   it.each([
     [{ sku: 'vip-month', quantity: [2] }, /body\.quantity must be integer/],
@@ -35,11 +35,11 @@ describe('strict wire types', () => {
     [{ sku: 7 }, /body\.sku must be string/],
     [{ sku: null }, /body\.sku must be string/],
   ])('order creation refuses %j, names the field and creates no order', async (body, pattern) => {
-    const before = orderCount();
+    const before = await orderCount();
     const answer = await postJson(`${stack.serverUrl}/api/orders`, body);
     expect(answer.status).toBe(400);
     expect(json(answer)).toEqual({ error: { code: 'invalid_request', message: expect.stringMatching(pattern) } });
-    expect(orderCount()).toBe(before);
+    expect(await orderCount()).toBe(before);
   });
 
   it('a check refuses an out_trade_no array, a waitMs string and a boolean token, and the order stays as it was', async () => {
@@ -55,7 +55,7 @@ describe('strict wire types', () => {
       expect(answer.status).toBe(400);
       expect(json(answer)).toHaveProperty('error.message', expect.stringMatching(pattern));
     }
-    expect(sqliteRows(stack.dataDir, 'SELECT first_check_at, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo))
+    expect(await storedRows(stack, 'SELECT first_check_at, provider_order_id_hint FROM orders WHERE out_trade_no = ?', order.outTradeNo))
       .toEqual([{ first_check_at: null, provider_order_id_hint: null }]);
   });
 
@@ -66,7 +66,7 @@ describe('strict wire types', () => {
     });
     afterEach(async () => {
       expect(await check(stack.serverUrl, order)).toEqual({ outTradeNo: order.outTradeNo, status: 'pending', paySuccess: false });
-      expect(sqliteRows(stack.dataDir, 'SELECT status, repeat_count FROM orders WHERE out_trade_no = ?', order.outTradeNo))
+      expect(await storedRows(stack, 'SELECT status, repeat_count FROM orders WHERE out_trade_no = ?', order.outTradeNo))
         .toEqual([{ status: 'pending', repeat_count: 0 }]);
     });
 

@@ -20,8 +20,8 @@ describe('headless', () => {
   it('page.size() is the window, scrollTop follows pageScrollTo, elements have no layout, styles are the inline ones', async () => {
     const mp = session.miniProgram;
     const page = await relaunch(mp, '/pages/selectors/selectors');
-    // the window under WeChat's status and navigation bars (844 - 47 - 44), as getSystemInfoSync().windowHeight
-    expect(await page.size()).toEqual({ width: 390, height: 753 });
+    // the window under WeChat's status and navigation bars (667 - 20 - 44), as getSystemInfoSync().windowHeight
+    expect(await page.size()).toEqual({ width: 375, height: 603 });
     const info = await mp.callWxMethod('getSystemInfoSync');
     expect(await page.size()).toEqual({ width: info.windowWidth, height: info.windowHeight });
     expect(await page.scrollTop()).toBe(0);
@@ -50,6 +50,16 @@ describe('the simulated device', () => {
       // 736 less the 20 px status bar and the 44 px navigation bar of a phone with a home button
       expect(await page.size()).toEqual({ width: 414, height: 672 });
       expect(await mp.systemInfo()).toMatchObject({ screenWidth: 414, screenHeight: 736, windowWidth: 414, windowHeight: 672, pixelRatio: 3, statusBarHeight: 20, model: 'iPhone 6/7/8 Plus' });
+      // the capsule keeps WeChat's 7 px from the right edge
+      expect(await mp.callWxMethod('getMenuButtonBoundingClientRect')).toMatchObject({ left: 320, right: 407, top: 26, width: 87, height: 32 });
+      // the device belongs to the simulation: another one started beside it has the default phone
+      const other = await openSession();
+      try {
+        expect(await other.miniProgram.systemInfo()).toMatchObject({ screenWidth: 375, model: 'iPhone 6/7/8' });
+        expect((await mp.systemInfo()).screenWidth).toBe(414);
+      } finally {
+        await other.close();
+      }
     } finally {
       mp.disconnect();
       await simulator.close();
@@ -98,7 +108,7 @@ describe('what the runtime tells the renderer, and what the protocol asks it', (
     showPage: (p) => void calls.push(`show ${name(p)}`),
     rect: async () => ({ left: 33, top: 44, width: 11, height: 22 }),
     computedStyle: async (_p, _e, names) => Object.fromEntries(names.map((n) => [n, `computed ${n}`])),
-    pageSize: async () => ({ width: 390, height: 2000 }),
+    pageSize: async () => ({ width: 375, height: 2000 }),
     scrollTop: async () => 7,
     pageScrollTo: async (p, top) => void calls.push(`scroll ${name(p)} ${top}`),
     screenshot: async () => Buffer.from('png bytes'),
@@ -145,7 +155,7 @@ describe('what the runtime tells the renderer, and what the protocol asks it', (
     expect(await title.size()).toEqual({ width: 11, height: 22 });
     expect(await title.offset()).toEqual({ left: 33, top: 44 });
     expect(await title.style('color')).toBe('computed color');
-    expect(await page.size()).toEqual({ width: 390, height: 2000 });
+    expect(await page.size()).toEqual({ width: 375, height: 2000 });
     expect(await page.scrollTop()).toBe(7);
     calls.length = 0;
     await mp.callWxMethod('pageScrollTo', { scrollTop: 300, duration: 0 });

@@ -88,7 +88,7 @@ describe('storage and info', () => {
 
   it('system, account and launch info', async () => {
     const mp = session.miniProgram;
-    expect(await mp.systemInfo()).toMatchObject({ platform: 'devtools', SDKVersion: expect.any(String), windowWidth: 390 });
+    expect(await mp.systemInfo()).toMatchObject({ platform: 'devtools', SDKVersion: expect.any(String), windowWidth: 375 });
     expect(await mp.callWxMethod('getAccountInfoSync')).toEqual({ miniProgram: { appId: 'wxsimfixture00001', envVersion: 'develop', version: '' } });
     expect(await mp.callWxMethod('getLaunchOptionsSync')).toMatchObject({ scene: 1001, path: 'pages/index/index' });
   });

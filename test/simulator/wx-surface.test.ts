@@ -206,7 +206,7 @@ describe('selector and intersection queries', () => {
     expect(res).toEqual([
       { id: 'box', dataset: { itemId: '7', kind: 'page' }, left: 0, top: 0, right: 0, bottom: 0, width: 0, height: 0 },
       [{ id: 'box', dataset: { itemId: '7', kind: 'page' } }, { id: '', dataset: { itemId: '8' } }],
-      { width: 390, height: 753, scrollLeft: 0, scrollTop: 0, scrollWidth: 390, scrollHeight: 753 },
+      { width: 375, height: 603, scrollLeft: 0, scrollTop: 0, scrollWidth: 375, scrollHeight: 603 },
       'function',
       null,
     ]);
@@ -277,7 +277,7 @@ describe('routing extras and small APIs', () => {
 
   it('window, device, app-base, launch and experiment info', async () => {
     const info = await mp.evaluate(() => ({ win: wx.getWindowInfo(), base: wx.getAppBaseInfo(), expt: wx.getExptInfoSync(['x']), enter: wx.getEnterOptionsSync(), device: wx.getDeviceInfo().platform }));
-    expect(info).toMatchObject({ win: { windowWidth: 390, screenHeight: 844 }, base: { SDKVersion: '3.10.0', theme: 'light' }, expt: {}, enter: { scene: expect.any(Number) }, device: 'devtools' });
+    expect(info).toMatchObject({ win: { windowWidth: 375, windowHeight: 603, screenHeight: 667, pixelRatio: 2, statusBarHeight: 20 }, base: { SDKVersion: '3.10.0', theme: 'light' }, expt: {}, enter: { scene: expect.any(Number) }, device: 'devtools' });
   });
 });
 

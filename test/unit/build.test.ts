@@ -195,6 +195,19 @@ describe('a trial/release build refuses a backend no payer can reach', () => {
     expect(logs).toContain('release build for the backend at https://api.example.com');
   });
 
+  test('a shorter confirmation deadline is for a develop build only (the README pictures\' 尚未支付); others keep 60 s', async () => {
+    const release = path.join(tmp, 'deadline-release', 'dist');
+    await expect(buildMiniprogram({ outDir: release, target: 'release', apiBaseUrl: 'https://api.example.com', confirmDeadlineMs: 2000, log: quiet })).rejects.toThrow(
+      /confirmDeadlineMs is for develop builds/,
+    );
+    const short = path.join(tmp, 'deadline-develop', 'dist');
+    await buildMiniprogram({ outDir: short, apiBaseUrl: 'http://127.0.0.1:45678', confirmDeadlineMs: 2000, log: quiet });
+    expect(require(path.join(short, 'lib/config.js')).CONFIRM_DEFAULTS.deadlineMs).toBe(2000);
+    const normal = path.join(tmp, 'deadline-default', 'dist');
+    await buildMiniprogram({ outDir: normal, apiBaseUrl: 'http://127.0.0.1:45678', log: quiet });
+    expect(require(path.join(normal, 'lib/config.js')).CONFIRM_DEFAULTS.deadlineMs).toBe(60000);
+  });
+
   test('.env.build supplies API_BASE_URL for WeChat DevTools, whose commands run without your shell environment', async () => {
     const file = path.join(tmp, 'env.build');
     await fs.writeFile(file, '# for DevTools uploads\nAPI_BASE_URL="https://api.example.com"\nexport OTHER=1\n');

@@ -63,11 +63,19 @@ export const stateName = (s: ViewState) => `${s.phase}${s.message ? ` + ${s.mess
 
 export interface PageRenderer {
   render(state: ViewState): Promise<RenderedState>;
+  /** the simulator running the page (its renderer, in browser mode, paints it) */
+  simulator: RunningSimulator;
+  miniProgram: MiniProgram;
   close(): Promise<void>;
 }
 
+export interface PageRendererOptions {
+  /** browser: Chromium lays the page out and paints it; each state is shown with the phone in the state's theme */
+  render?: 'headless' | 'browser';
+}
+
 /** Builds the app, runs it in the simulator, and renders states on its checkout page with setData. */
-export async function startPageRenderer(): Promise<PageRenderer> {
+export async function startPageRenderer(options: PageRendererOptions = {}): Promise<PageRenderer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xwjf-render-'));
   let sim: RunningSimulator | undefined;
   let miniProgram: MiniProgram | undefined;
@@ -75,7 +83,7 @@ export async function startPageRenderer(): Promise<PageRenderer> {
     fs.writeFileSync(path.join(dir, 'project.config.json'), JSON.stringify({ miniprogramRoot: 'dist/', appid: 'touristappid' }));
     // a backend that refuses connections: the page settles in 订单创建失败 and does nothing more by itself
     await buildMiniprogram({ outDir: path.join(dir, 'dist'), apiBaseUrl: 'http://127.0.0.1:9', log: () => undefined });
-    sim = await startSimulator({ projectPath: dir, port: 0 });
+    sim = await startSimulator({ projectPath: dir, port: 0, render: options.render });
     miniProgram = await automator.connect({ wsEndpoint: sim.wsEndpoint });
     const current = await miniProgram.currentPage();
     if (!current) throw new Error('the simulator shows no page');
@@ -88,7 +96,11 @@ export async function startPageRenderer(): Promise<PageRenderer> {
     const mp = miniProgram;
     const running = sim;
     return {
+      simulator: running,
+      miniProgram: mp,
       async render(state) {
+        // the phone in the state's theme first (the page follows it by itself); then the state's view on top
+        if (options.render === 'browser') await mp.evaluate((theme: string) => (__sim as unknown as { setTheme(t: string): unknown }).setTheme(theme), state.theme);
         const view = composeView(state);
         await page.setData(view as unknown as Record<string, unknown>);
         const root = await page.$('.page');

@@ -4,7 +4,7 @@
 import type { Simulation } from '../simulation';
 import { SDK_VERSION } from '../types';
 import { windowConfigOf } from '../project';
-import { SCREEN, windowSizeOf } from '../window';
+import { capsuleRect, windowSizeOf } from '../window';
 import { CATALOG, availableIn, wxEntry } from './catalog';
 import { clone, emit, type WxDefinitions, type WxHost } from './core';
 import { deviceOf, parseTheme, type Theme } from './device';
@@ -17,23 +17,24 @@ export function sdkVersionOf(sim: Simulation): string {
 
 /** The window the top page gets (runtime/window.ts). */
 function windowSize(app: WxHost): { windowWidth: number; windowHeight: number } {
-  return windowSizeOf(app.sim.project, app.top());
+  return windowSizeOf(app.sim.project, app.top(), app.sim.device);
 }
 
 export function windowInfo(app: WxHost) {
+  const { width, height, pixelRatio, statusBarHeight, safeBottom } = app.sim.device;
   return {
-    pixelRatio: SCREEN.pixelRatio,
-    screenWidth: SCREEN.width,
-    screenHeight: SCREEN.height,
+    pixelRatio,
+    screenWidth: width,
+    screenHeight: height,
     ...windowSize(app),
-    statusBarHeight: SCREEN.statusBarHeight,
-    safeArea: { top: SCREEN.statusBarHeight, left: 0, right: SCREEN.width, bottom: SCREEN.height - SCREEN.safeBottom, width: SCREEN.width, height: SCREEN.height - SCREEN.statusBarHeight - SCREEN.safeBottom },
+    statusBarHeight,
+    safeArea: { top: statusBarHeight, left: 0, right: width, bottom: height - safeBottom, width, height: height - statusBarHeight - safeBottom },
     screenTop: 0,
   };
 }
 
-function deviceInfo() {
-  return { abi: 'arm64', deviceAbi: 'arm64-v8a', benchmarkLevel: 1, brand: 'devtools', model: SCREEN.name, system: 'iOS 15.0', platform: 'devtools', cpuType: 'unknown', memorySize: '4096' };
+function deviceInfo(sim: Simulation) {
+  return { abi: 'arm64', deviceAbi: 'arm64-v8a', benchmarkLevel: 1, brand: 'devtools', model: sim.device.model, system: 'iOS 15.0', platform: 'devtools', cpuType: 'unknown', memorySize: '4096' };
 }
 
 function appBaseInfo(sim: Simulation) {
@@ -50,7 +51,7 @@ function appAuthorizeSetting() {
 }
 
 export function systemInfo(app: WxHost) {
-  return { ...deviceInfo(), ...windowInfo(app), ...appBaseInfo(app.sim), ...systemSetting(), ...appAuthorizeSetting(), fontSizeSetting: 16, wifiEnabled: true };
+  return { ...deviceInfo(app.sim), ...windowInfo(app), ...appBaseInfo(app.sim), ...systemSetting(), ...appAuthorizeSetting(), fontSizeSetting: 16, wifiEnabled: true };
 }
 
 const BUILTIN_COMPONENTS = new Set(('view scroll-view swiper swiper-item movable-area movable-view cover-view cover-image icon text rich-text progress button checkbox checkbox-group editor form input label picker picker-view picker-view-column radio radio-group slider switch textarea navigator functional-page-navigator audio camera image video live-player live-pusher map canvas open-data web-view ad official-account page-meta navigation-bar match-media page-container share-element grid-view list-view sticky-header sticky-section root-portal channel-live channel-video voip-room keyboard-accessory').split(' '));
@@ -69,6 +70,8 @@ export function setTheme(sim: Simulation, theme: unknown): { theme: Theme } {
   const device = deviceOf(sim);
   if (device.theme === next) return { theme: next };
   device.theme = next;
+  // the screen (browser mode, preview) paints in the new theme
+  sim.renderer.setTheme?.(next);
   const app = sim.app;
   if (app?.alive) {
     // window settings written as @variables follow the theme; the screen shows the top page again with them
@@ -106,18 +109,18 @@ export function defineSystem(d: WxDefinitions): void {
   const app = d.app;
   const sim = app.sim;
 
-  d.sync('getSystemInfoSync', 'supported', () => systemInfo(app), 'DevTools\' iPhone 12/13 Pro; windowHeight follows the top page\'s navigation bar and tab bar; theme follows __sim.setTheme');
+  d.sync('getSystemInfoSync', 'supported', () => systemInfo(app), 'an iPhone 6/7/8 (375 x 667, runtime/window.ts); windowHeight follows the top page\'s navigation bar and tab bar; theme follows __sim.setTheme');
   d.async('getSystemInfo', 'supported', () => systemInfo(app));
   d.async('getSystemInfoAsync', 'supported', () => systemInfo(app));
   d.sync('getWindowInfo', 'supported', () => windowInfo(app));
-  d.sync('getDeviceInfo', 'supported', () => deviceInfo());
+  d.sync('getDeviceInfo', 'supported', () => deviceInfo(d.app.sim));
   d.sync('getAppBaseInfo', 'supported', () => appBaseInfo(sim));
   d.sync('getSystemSetting', 'supported', () => systemSetting());
   d.sync('getAppAuthorizeSetting', 'supported', () => appAuthorizeSetting(), 'WeChat itself holds every system permission');
   d.sync('getSkylineInfoSync', 'supported', () => ({ isSupported: false, reason: 'the simulator renders with WebView only' }));
   d.async('getSkylineInfo', 'supported', () => ({ isSupported: false, reason: 'the simulator renders with WebView only' }));
   d.async('getRendererUserAgent', 'supported', () => ({ userAgent: `Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) miniProgram wechatdevtools simulator` }));
-  d.sync('getMenuButtonBoundingClientRect', 'supported', () => ({ width: 87, height: 32, top: 51, right: 383, bottom: 83, left: 296 }));
+  d.sync('getMenuButtonBoundingClientRect', 'supported', () => capsuleRect(d.app.sim.device));
   d.sync('getBatteryInfoSync', 'supported', () => ({ level: 100, isCharging: true, isLowPowerMode: false }));
   d.async('getBatteryInfo', 'supported', () => ({ level: 100, isCharging: true, isLowPowerMode: false }));
   d.async('getScreenBrightness', 'supported', () => ({ value: deviceOf(sim).screenBrightness }));

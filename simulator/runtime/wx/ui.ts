@@ -7,30 +7,42 @@ import type { WxDefinitions } from './core';
 export function defineUi(d: WxDefinitions): void {
   const app = d.app;
   const sim = app.sim;
-  const record = (type: string, options: any) =>
-    sim.ui.push({ type: type as any, options: JSON.parse(JSON.stringify(options ?? {}, (_k, v) => (typeof v === 'function' ? undefined : v))), at: Date.now() });
+  const record = (type: string, options: any) => {
+    const event = { type: type as any, options: JSON.parse(JSON.stringify(options ?? {}, (_k, v) => (typeof v === 'function' ? undefined : v))), at: Date.now() };
+    sim.ui.push(event);
+    // a renderer with a screen draws it (browser mode, preview)
+    sim.renderer.ui?.(event);
+  };
   const recorded = 'recorded in __sim.ui()';
+  const drawn = 'recorded in __sim.ui(); drawn on the phone in browser mode and the live preview';
 
-  d.async('showToast', 'supported', (o) => void record('toast', o), recorded);
-  d.async('hideToast', 'supported', (o) => void record('hideToast', o), recorded);
-  d.async('showLoading', 'supported', (o) => void record('loading', o), recorded);
-  d.async('hideLoading', 'supported', (o) => void record('hideLoading', o), recorded);
+  d.async('showToast', 'supported', (o) => void record('toast', o), drawn);
+  d.async('hideToast', 'supported', (o) => void record('hideToast', o), drawn);
+  d.async('showLoading', 'supported', (o) => void record('loading', o), drawn);
+  d.async('hideLoading', 'supported', (o) => void record('hideLoading', o), drawn);
   d.async('showModal', 'supported', (o) => {
     record('modal', o);
     if (sim.modal) fail('another modal is showing');
     return new Promise((resolve) => {
-      sim.modal = { options: { ...o, success: undefined, fail: undefined, complete: undefined }, answer: resolve };
+      sim.modal = {
+        options: { ...o, success: undefined, fail: undefined, complete: undefined },
+        answer: (res) => {
+          sim.renderer.ui?.({ type: 'hideModal', options: {} });
+          resolve(res);
+        },
+      };
     });
-  }, 'waits for native().confirmModal()/cancelModal() or __sim.answerModal(confirm)');
+  }, 'waits for native().confirmModal()/cancelModal() or __sim.answerModal(confirm); drawn on the phone in browser mode and the live preview, where a click answers it');
   d.async('showActionSheet', 'stubbed', (o) => {
     record('actionSheet', o);
     fail('cancel');
   }, 'recorded; the user cancels it');
 
   // ---- navigation bar ----------------------------------------------------------------------------------
-  d.async('setNavigationBarTitle', 'supported', (o) => void record('navigationBarTitle', o), recorded);
-  d.async('setNavigationBarColor', 'supported', (o) => void record('navigationBarColor', o), recorded);
-  for (const name of ['showNavigationBarLoading', 'hideNavigationBarLoading', 'hideHomeButton', 'setBackgroundColor', 'setBackgroundTextStyle', 'setTopBarText']) {
+  d.async('setNavigationBarTitle', 'supported', (o) => void record('navigationBarTitle', o), drawn);
+  d.async('setNavigationBarColor', 'supported', (o) => void record('navigationBarColor', o), drawn);
+  for (const name of ['showNavigationBarLoading', 'hideNavigationBarLoading']) d.async(name, 'supported', (o) => void record(name, o), drawn);
+  for (const name of ['hideHomeButton', 'setBackgroundColor', 'setBackgroundTextStyle', 'setTopBarText']) {
     d.async(name, 'supported', (o) => void record(name, o), recorded);
   }
 
