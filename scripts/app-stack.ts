@@ -202,9 +202,24 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | null | f
   }
 }
 
-export async function statusText(page: Page): Promise<string> {
-  const el = await page.$('#pay-status');
-  return el ? (await el.text()).trim() : '';
+/**
+ * The text of the element `selector` finds, '' when there is none. The page keeps re-rendering while it confirms: an
+ * element found a moment ago may be gone before its text is read, and then the page is simply asked again.
+ */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const el = await page.$(selector);
+    if (!el) return '';
+    try {
+      return (await el.text()).trim();
+    } catch (error) {
+      if (attempt >= 3 || !/is gone/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+export function statusText(page: Page): Promise<string> {
+  return textOf(page, '#pay-status');
 }
 
 /** Waits until #pay-status matches; the error names the text last seen, which is what a person would check. */

@@ -9,7 +9,7 @@
 
 import type Page from 'miniprogram-automator/out/Page';
 import type { PayCheckResponse } from '../../typings/api';
-import { openCheckout as openCheckoutPage, startAppStack, type AppStack, type AppStackOptions, type Scenario } from '../../scripts/app-stack';
+import { openCheckout as openCheckoutPage, startAppStack, textOf, type AppStack, type AppStackOptions, type Scenario } from '../../scripts/app-stack';
 import { PENDING_ORDERS_KEY, storedOrders } from '../../miniprogram/lib/pending-store';
 
 export { CHECKOUT_PAGE, devtoolsCli, sleep, statusText, waitForStatus, waitUntil, type Scenario } from '../../scripts/app-stack';
@@ -52,9 +52,8 @@ export async function openCheckout(stack: Stack, query = ''): Promise<Page> {
 }
 
 /** The message under the status (#pay-message): what happened and what to do; '' when there is none. */
-export async function messageText(page: Page): Promise<string> {
-  const el = await page.$('#pay-message');
-  return el ? (await el.text()).trim() : '';
+export function messageText(page: Page): Promise<string> {
+  return textOf(page, '#pay-message');
 }
 
 export async function tap(page: Page, selector: string): Promise<void> {
