@@ -12,19 +12,9 @@ export function parseRenderMode(value: string | undefined, source: string): Rend
   throw new Error(`${source} must be one of ${RENDER_MODES.join(', ')}; got "${value}"`);
 }
 
+/** Chromium and playwright-core load only when a browser-mode simulator is asked for: headless starts stay fast. */
 function loadBrowserFactory(): RendererFactory {
-  let mod: { createRenderer?: RendererFactory };
-  try {
-    mod = require('./browser');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'MODULE_NOT_FOUND' && /['"]\.\/browser['"]|render[\\/]browser/.test(e.message)) {
-      throw new Error('render mode "browser" is not available in this copy of the simulator (simulator/render/browser/ is missing); use --render headless');
-    }
-    throw err;
-  }
-  if (typeof mod.createRenderer !== 'function') throw new Error('simulator/render/browser does not export createRenderer(options)');
-  return mod.createRenderer;
+  return (require('./browser') as { createRenderer: RendererFactory }).createRenderer;
 }
 
 export async function createRenderer(mode: RenderMode, options: RendererOptions): Promise<Renderer> {

@@ -1,8 +1,6 @@
 // The Renderer seam: the runtime tells the renderer which pages exist and which one is on screen, and the protocol
 // asks it for sizes, offsets, styles, scrolling and screenshots. Headless answers without layout (page.size() is the
 // window); a recording renderer checks the calls; the browser mode is chosen by name and loaded only when asked for.
-import fs from 'node:fs';
-import path from 'node:path';
 import automator from 'miniprogram-automator';
 import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import { startSimulator, type RenderedPage, type Renderer } from '../../simulator';
@@ -79,13 +77,6 @@ describe('the simulated device', () => {
 });
 
 describe('choosing a mode', () => {
-  const browserModule = path.join(__dirname, '..', '..', 'simulator', 'render', 'browser');
-
-  (fs.existsSync(browserModule) ? it.skip : it)('browser mode without its module fails with a clear message', async () => {
-    await expect(startSimulator({ projectPath: FIXTURE, render: 'browser' })).rejects.toThrow(
-      'render mode "browser" is not available in this copy of the simulator (simulator/render/browser/ is missing); use --render headless');
-  });
-
   it('SIM_RENDER must name a mode', async () => {
     const saved = process.env.SIM_RENDER;
     process.env.SIM_RENDER = 'gpu';
