@@ -8,50 +8,25 @@
 // Exported as measureNotifyToCheck() for bench/run.ts.
 
 import { performance } from 'node:perf_hooks';
-import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../config/dev-defaults';
-import { startStack } from '../scripts/stack';
 import { postForm, postJson } from '../common/http-client';
-import { withSign } from '../common/sign';
 import type { CreateOrderResponse, PayCheckResponse } from '../typings/api';
+import { startBenchBackend } from './lib/bench-backend';
+import { paidNotifyFields } from './lib/notify';
+import { sleep, spread, type Spread } from './lib/stats';
 
 export interface LatencySummary {
   orders: number;
   /** ms from notify `success` received to the waiting check's answer received */
-  notifyToCheck: { median: number; p95: number; max: number };
+  notifyToCheck: Spread;
   /** ms from the notify being sent to the waiting check's answer (includes the fsync of the paid commit) */
-  notifySentToCheck: { median: number; p95: number; max: number };
+  notifySentToCheck: Spread;
   /** ms for the notify round trip itself (the provider wants an answer within 3000) */
-  notifyAnswer: { median: number; p95: number; max: number };
+  notifyAnswer: Spread;
 }
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-function summary(values: number[]): { median: number; p95: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (n: number): number => Math.round(n * 100) / 100;
-  return { median: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted[sorted.length - 1]) };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function measureNotifyToCheck(orders = 200): Promise<LatencySummary> {
-  const { backend: server, close } = await startStack({
-    env: {},
-    tempData: true,
-    sandbox: false,
-    backend: {
-      port: 0,
-      logLevel: 'silent',
-      orderRateLimitPerMinute: 100_000,
-      checkRateLimitPerMinute: 100_000,
-      // no provider fallback during the measurement: only the notify may wake the check
-      providerQueryAfterMs: 600_000,
-      providerBaseUrl: 'http://127.0.0.1:9',
-    },
-  });
+  // no provider query during the measurement: only the notify may wake the check
+  const { backend: server, close } = await startBenchBackend();
   const toCheck: number[] = [];
   const toAnswer: number[] = [];
   const sentToCheck: number[] = [];
@@ -69,17 +44,7 @@ export async function measureNotifyToCheck(orders = 200): Promise<LatencySummary
         return JSON.parse(answer.text) as PayCheckResponse;
       });
       await sleep(15); // let the check reach its wait
-      const notify = withSign(
-        {
-          status: '1',
-          total_fee: String(order.totalFee),
-          out_trade_no: order.outTradeNo,
-          order_no: `B${i}`,
-          transaction_id: `T${i}`,
-          mchid: DEV_MERCHANT_ID,
-        },
-        DEV_MERCHANT_KEY,
-      );
+      const notify = paidNotifyFields(order, `B${i}`, `T${i}`);
       const sentAt = performance.now();
       const answer = await postForm(`${server.url}/api/pay/notify`, notify);
       const acceptedAt = performance.now();
@@ -93,7 +58,7 @@ export async function measureNotifyToCheck(orders = 200): Promise<LatencySummary
   } finally {
     await close();
   }
-  return { orders, notifyToCheck: summary(toCheck), notifySentToCheck: summary(sentToCheck), notifyAnswer: summary(toAnswer) };
+  return { orders, notifyToCheck: spread(toCheck), notifySentToCheck: spread(sentToCheck), notifyAnswer: spread(toAnswer) };
 }
 
 if (require.main === module) {

@@ -14,14 +14,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../config/dev-defaults';
-import { withSign } from '../common/sign';
 import { PostgresStore } from '../server/store/postgres/store';
 import { startPgCluster } from '../test/fixtures/pg-cluster';
 import type { CreateOrderResponse } from '../typings/api';
 import { startBackendChild, type BackendChild } from './lib/backend-child';
 import { createOrders, measureChecks, measureNotifies, warmUp } from './lib/capacity';
-import { percentile, round, sleep } from './lib/stats';
+import { postWith } from './lib/http';
+import { paidNotifyBody } from './lib/notify';
+import { round, sleep, spread, type Spread } from './lib/stats';
 
 export interface PostgresBenchOptions {
   checkSeconds: number;
@@ -38,12 +38,6 @@ interface Throughput {
   checkP99Ms: number;
   notifyP99Ms: number;
   errors: number;
-}
-
-interface Spread {
-  median: number;
-  p95: number;
-  max: number;
 }
 
 export interface PostgresResult {
@@ -77,50 +71,6 @@ export interface PostgresResult {
   wallSeconds: number;
 }
 
-function spread(values: number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { median: round(percentile(sorted, 50), 2), p95: round(percentile(sorted, 95), 2), max: round(sorted[sorted.length - 1] ?? NaN, 2) };
-}
-
-function notifyBody(order: CreateOrderResponse, i: number): string {
-  return new URLSearchParams(
-    withSign(
-      {
-        status: '1',
-        total_fee: String(order.totalFee),
-        out_trade_no: order.outTradeNo,
-        order_no: `PG${i}`,
-        transaction_id: `T${i}`,
-        mchid: DEV_MERCHANT_ID,
-      },
-      DEV_MERCHANT_KEY,
-    ) as Record<string, string>,
-  ).toString();
-}
-
-function post(
-  agent: http.Agent,
-  url: string,
-  body: string,
-  type: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const checkBody = (order: CreateOrderResponse, waitMs: number): string =>
   JSON.stringify({ outTradeNo: order.outTradeNo, orderToken: order.orderToken, waitMs });
 
@@ -134,13 +84,13 @@ async function notifyToOtherInstance(a: BackendChild, b: BackendChild, orders: n
       const [notified, waiting] = i % 2 ? [b, a] : [a, b];
       const [order] = await createOrders(notified.url, 1);
       let answeredAt = 0;
-      const check = post(agent, `${waiting.url}/api/pay/check`, checkBody(order, 10_000), 'application/json').then((answer) => {
+      const check = postWith(agent, `${waiting.url}/api/pay/check`, checkBody(order, 10_000), 'application/json').then((answer) => {
         answeredAt = performance.now();
         return JSON.parse(answer.text) as { status: string };
       });
       await sleep(20); // let the check reach its wait on the other instance
       const sentAt = performance.now();
-      const answer = await post(agent, `${notified.url}/api/pay/notify`, notifyBody(order, i), 'application/x-www-form-urlencoded');
+      const answer = await postWith(agent, `${notified.url}/api/pay/notify`, paidNotifyBody(order, `PG${i}`, `T${i}`), 'application/x-www-form-urlencoded');
       const acceptedAt = performance.now();
       if (answer.text !== 'success') throw new Error(`notify ${i} answered ${answer.status} ${answer.text}`);
       const status = await check;
@@ -196,7 +146,7 @@ async function wakeMany(a: BackendChild, b: BackendChild, databaseUrl: string, c
   };
 
   const hold = (order: CreateOrderResponse, child: BackendChild): void => {
-    post(holdAgent, `${child.url}/api/pay/check`, checkBody(order, 30_000), 'application/json').then(
+    postWith(holdAgent, `${child.url}/api/pay/check`, checkBody(order, 30_000), 'application/json').then(
       (answer) => {
         const status = answer.status === 200 ? (JSON.parse(answer.text) as { status: string }).status : `HTTP ${answer.status}`;
         if (status === 'paid') {

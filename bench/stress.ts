@@ -25,13 +25,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request, type HttpAnswer, type RequestOptions } from '../common/http-client';
 import { DEFAULT_CONNECTION_LIMITS, openFilesLimit } from '../common/limits';
-import { withSign } from '../common/sign';
-import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../config/dev-defaults';
 import { DEFAULT_LIMITS } from '../server/config';
 import type { ServerOptions } from '../server';
 import type { CreateOrderResponse } from '../typings/api';
 import type { AttackStats } from './lib/attacker';
 import { startBackendChild, type BackendChild } from './lib/backend-child';
+import { paidNotifyFields } from './lib/notify';
 import { percentiles, round, sleep, type Percentiles } from './lib/stats';
 
 interface Args {
@@ -129,17 +128,7 @@ async function createOrder(url: string): Promise<CreateOrderResponse> {
 }
 
 function notify(url: string, order: CreateOrderResponse): Promise<{ status: number; text: string }> {
-  const fields = withSign(
-    {
-      status: '1',
-      total_fee: String(order.totalFee),
-      out_trade_no: order.outTradeNo,
-      order_no: `STRESS${order.outTradeNo.slice(-10)}`,
-      transaction_id: `T${order.outTradeNo.slice(-16)}`,
-      mchid: DEV_MERCHANT_ID,
-    },
-    DEV_MERCHANT_KEY,
-  ) as Record<string, string>;
+  const fields = paidNotifyFields(order, `STRESS${order.outTradeNo.slice(-10)}`, `T${order.outTradeNo.slice(-16)}`);
   return measure(`${url}/api/pay/notify`, {
     method: 'POST',
     contentType: 'application/x-www-form-urlencoded',

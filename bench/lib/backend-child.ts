@@ -15,7 +15,7 @@ export interface BackendChild {
 }
 
 /**
- * `options` override the benchmark defaults of backend-process.ts: no rate limits, no per-address connection cap, no
+ * `options` override the benchmark defaults of bench-backend.ts: no rate limits, no per-address connection cap, no
  * provider query.
  */
 export async function startBackendChild(options: ServerOptions = {}): Promise<BackendChild> {

@@ -1,6 +1,7 @@
 // The backend alone in a child process, for the capacity and stress benchmarks: the load generator's own work,
 // sockets and memory stay out of the figures. Started by backend-child.ts with the server options as JSON in argv[2],
-// merged over the benchmark defaults below (no rate limits, no per-address connection cap, no provider query).
+// merged over the benchmark defaults of bench-backend.ts (no rate limits, no per-address connection cap, no provider
+// query).
 // Talks over the fork IPC channel:
 //   -> {type: 'ready', url}          once listening
 //   <- {type: 'stats', gc?, reset?}  -> ServerStats   (gc: after a full GC, needs --expose-gc; reset: the event
@@ -11,7 +12,7 @@ import type net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ServerOptions } from '../../server';
 import type { WaitingChecksStats } from '../../server/waiting-checks';
-import { startStack } from '../../scripts/stack';
+import { startBenchBackend } from './bench-backend';
 
 export interface ServerStats {
   type: 'stats';
@@ -42,23 +43,7 @@ diagnostics.subscribe('net.server.socket', (message) => {
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] || '{}') as ServerOptions;
-  const { backend: server, close } = await startStack({
-    env: {},
-    tempData: true,
-    sandbox: false,
-    backend: {
-      port: 0,
-      logLevel: 'silent',
-      orderRateLimitPerMinute: 100_000_000,
-      checkRateLimitPerMinute: 100_000_000,
-      // checks are only counted here: no provider query (and none to a provider that is not there)
-      providerQueryAfterMs: 3_600_000,
-      providerBaseUrl: 'http://127.0.0.1:9',
-      ...options,
-      // the load comes from one address: no per-address connection cap unless asked for
-      limits: { maxConnectionsPerClient: 0, ...options.limits },
-    },
-  });
+  const { backend: server, close } = await startBenchBackend(options);
   const send = (message: unknown): void => void process.send?.(message);
   process.on('message', (message: { type: string; gc?: boolean; reset?: boolean }) => {
     if (message.type === 'stats') {

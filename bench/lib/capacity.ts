@@ -5,11 +5,11 @@
 // - notifies accepted per second: autocannon, signed 小微聚付 notifies, each for a distinct pending order.
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { DEV_MERCHANT_ID, DEV_MERCHANT_KEY } from '../../config/dev-defaults';
 import { openFilesLimit } from '../../common/limits';
-import { withSign } from '../../common/sign';
 import type { CreateOrderResponse } from '../../typings/api';
 import { startBackendChild, type BackendChild } from './backend-child';
+import { postWith } from './http';
+import { paidNotifyBody } from './notify';
 import { round, sleep } from './stats';
 
 export interface CapacityOptions {
@@ -50,24 +50,8 @@ export interface CapacityResult {
   connections: number;
 }
 
-function postJsonWith(agent: http.Agent, url: string, value: unknown): Promise<{ status: number; text: string }> {
-  const body = JSON.stringify(value);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const postJsonWith = (agent: http.Agent, url: string, value: unknown): Promise<{ status: number; text: string }> =>
+  postWith(agent, url, JSON.stringify(value), 'application/json');
 
 /** Creates `count` orders, 16 at a time over keep-alive connections. */
 export async function createOrders(url: string, count: number): Promise<CreateOrderResponse[]> {
@@ -187,21 +171,7 @@ async function measureWaiting(child: BackendChild, orders: CreateOrderResponse[]
 const sum = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
 
 export async function measureNotifies(url: string, orders: CreateOrderResponse[], connections: number) {
-  const bodies = orders.map((order, i) =>
-    new URLSearchParams(
-      withSign(
-        {
-          status: '1',
-          total_fee: String(order.totalFee),
-          out_trade_no: order.outTradeNo,
-          order_no: `BENCH${i}`,
-          transaction_id: `T${i}`,
-          mchid: DEV_MERCHANT_ID,
-        },
-        DEV_MERCHANT_KEY,
-      ) as Record<string, string>,
-    ).toString(),
-  );
+  const bodies = orders.map((order, i) => paidNotifyBody(order, `BENCH${i}`, `T${i}`));
   let next = 0;
   let accepted = 0;
   const result = await autocannon({

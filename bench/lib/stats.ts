@@ -21,6 +21,18 @@ export function percentiles(values: readonly number[]): Percentiles {
   return { count: sorted.length, p50Ms: at(50), p95Ms: at(95), p99Ms: at(99), maxMs: at(100) };
 }
 
+/** Median, p95 and max in ms, to 0.01 ms. */
+export interface Spread {
+  median: number;
+  p95: number;
+  max: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: round(percentile(sorted, 50), 2), p95: round(percentile(sorted, 95), 2), max: round(sorted[sorted.length - 1] ?? NaN, 2) };
+}
+
 export function round(value: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

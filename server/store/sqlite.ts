@@ -13,7 +13,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { OrderStatus } from '../../typings/api';
 import { orderPaidEvent } from '../fulfillment/event';
 import {
   StoreOpenError,
@@ -32,12 +31,11 @@ import {
   type PaymentEvent,
   type StoreHealth,
 } from './types';
+import { toOrder, toOutbox, type OrderRecord, type OutboxRecord } from './rows';
+import { HealthProbe } from './health-probe';
 import { InProcessWakeups } from './wakeups';
 
 export const SQLITE_FILE_NAME = 'orders.sqlite3';
-
-/** /healthz writes at most this often; between probes it answers from the last one (identity is checked every time). */
-const WRITE_PROBE_EVERY_MS = 1_000;
 
 // Each entry moves the schema one version up; the index is the version it produces minus one.
 const MIGRATIONS: readonly string[] = [
@@ -105,87 +103,6 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX fulfillment_outbox_due ON fulfillment_outbox (next_attempt_at) WHERE delivered_at IS NULL;
    CREATE TABLE store_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);`,
 ];
-
-interface RawOrder {
-  out_trade_no: string;
-  order_token_hash: string;
-  sku: string;
-  quantity: number;
-  total_fee: number;
-  body: string;
-  attach: string | null;
-  status: OrderStatus;
-  provider: string;
-  created_at: number;
-  expires_at: number;
-  paid_at: number | null;
-  paid_via: 'notify' | 'query' | null;
-  provider_order_id: string | null;
-  provider_order_id_hint: string | null;
-  provider_order_id_hint_rejected: number;
-  transaction_id: string | null;
-  openid: string | null;
-  paid_after_expiry: number;
-  first_check_at: number | null;
-  last_provider_query_at: number | null;
-  repeat_count: number;
-  last_repeat_at: number | null;
-}
-
-interface RawOutbox {
-  out_trade_no: string;
-  event: 'order.paid';
-  body: string;
-  created_at: number;
-  attempts: number;
-  next_attempt_at: number;
-  last_attempt_at: number | null;
-  last_error: string | null;
-  delivered_at: number | null;
-  lease_token: string | null;
-}
-
-function toOrder(raw: RawOrder): OrderRow {
-  return {
-    outTradeNo: raw.out_trade_no,
-    orderTokenHash: raw.order_token_hash,
-    sku: raw.sku,
-    quantity: raw.quantity,
-    totalFee: raw.total_fee,
-    body: raw.body,
-    attach: raw.attach,
-    status: raw.status,
-    provider: raw.provider,
-    createdAt: raw.created_at,
-    expiresAt: raw.expires_at,
-    paidAt: raw.paid_at,
-    paidVia: raw.paid_via,
-    providerOrderId: raw.provider_order_id,
-    providerOrderIdHint: raw.provider_order_id_hint,
-    providerOrderIdHintRejected: raw.provider_order_id_hint_rejected === 1,
-    transactionId: raw.transaction_id,
-    openid: raw.openid,
-    paidAfterExpiry: raw.paid_after_expiry === 1,
-    firstCheckAt: raw.first_check_at,
-    lastProviderQueryAt: raw.last_provider_query_at,
-    repeatCount: raw.repeat_count,
-    lastRepeatAt: raw.last_repeat_at,
-  };
-}
-
-function toOutbox(raw: RawOutbox): OutboxEntry {
-  return {
-    outTradeNo: raw.out_trade_no,
-    event: raw.event,
-    body: raw.body,
-    createdAt: raw.created_at,
-    attempts: raw.attempts,
-    nextAttemptAt: raw.next_attempt_at,
-    lastAttemptAt: raw.last_attempt_at,
-    lastError: raw.last_error,
-    deliveredAt: raw.delivered_at,
-  };
-}
 
 /** SQLite result codes that mean "the write did not become durable", as opposed to a bug or a constraint. */
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOMEM|PERM)/;
@@ -259,7 +176,7 @@ export class SqliteStore implements OrderStore {
   private readonly watched: WatchedFile[];
   /** why the store stopped; once set it stays set until a restart (the file it had is gone) */
   private broken: string | null = null;
-  private lastProbeOkAt = -Infinity;
+  private readonly probe = new HealthProbe();
 
   /**
    * Opens (and creates or migrates) `<dataDir>/orders.sqlite3`. Rejects with StoreOpenError, naming the file, when
@@ -311,7 +228,7 @@ export class SqliteStore implements OrderStore {
          VALUES (@outTradeNo, @orderTokenHash, @sku, @quantity, @totalFee, @body, @attach, 'pending', @provider,
                  @createdAt, @expiresAt)`,
       ),
-      get: db.prepare<[string], RawOrder>('SELECT * FROM orders WHERE out_trade_no = ?'),
+      get: db.prepare<[string], OrderRecord>('SELECT * FROM orders WHERE out_trade_no = ?'),
       expire: db.prepare(
         `UPDATE orders SET status = 'expired' WHERE out_trade_no = ? AND status = 'pending' AND expires_at <= ?`,
       ),
@@ -369,7 +286,7 @@ export class SqliteStore implements OrderStore {
             AND (leased_until IS NULL OR leased_until <= @now OR leased_until > @now + @leaseMs)
           ORDER BY next_attempt_at LIMIT @limit`,
       ),
-      lease: db.prepare<{ outTradeNo: string; now: number; leaseMs: number; token: string }, RawOutbox>(
+      lease: db.prepare<{ outTradeNo: string; now: number; leaseMs: number; token: string }, OutboxRecord>(
         `UPDATE fulfillment_outbox SET lease_token = @token, leased_until = @now + @leaseMs,
                 attempts = attempts + 1, last_attempt_at = @now
           WHERE out_trade_no = @outTradeNo RETURNING *`,
@@ -383,7 +300,7 @@ export class SqliteStore implements OrderStore {
                 lease_token = NULL, leased_until = NULL
           WHERE out_trade_no = @outTradeNo AND lease_token = @token AND delivered_at IS NULL`,
       ),
-      outbox: db.prepare<[string], RawOutbox>('SELECT * FROM fulfillment_outbox WHERE out_trade_no = ?'),
+      outbox: db.prepare<[string], OutboxRecord>('SELECT * FROM fulfillment_outbox WHERE out_trade_no = ?'),
       outboxCounts: db.prepare<[], { pending: number; delivered: number }>(
         `SELECT COUNT(*) FILTER (WHERE delivered_at IS NULL) AS pending,
                 COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered
@@ -498,7 +415,7 @@ export class SqliteStore implements OrderStore {
         } else {
           this.statements.repeat.run({ outTradeNo: statement.outTradeNo, at: statement.at });
         }
-        const order = toOrder(this.statements.get.get(statement.outTradeNo) as RawOrder);
+        const order = toOrder(this.statements.get.get(statement.outTradeNo) as OrderRecord);
         if (changed && options.fulfillment) {
           this.statements.enqueue.run({ outTradeNo: order.outTradeNo, body: JSON.stringify(orderPaidEvent(order)), at: statement.at });
         }
@@ -546,7 +463,7 @@ export class SqliteStore implements OrderStore {
       } finally {
         this.db.pragma('synchronous = FULL');
       }
-      return toOrder(this.statements.get.get(outTradeNo) as RawOrder);
+      return toOrder(this.statements.get.get(outTradeNo) as OrderRecord);
     });
   }
 
@@ -592,7 +509,7 @@ export class SqliteStore implements OrderStore {
               limit: request.limit,
             });
         return ids.map(({ out_trade_no }) =>
-          this.statements.lease.get({ outTradeNo: out_trade_no, now: request.now, leaseMs: request.leaseMs, token }) as RawOutbox,
+          this.statements.lease.get({ outTradeNo: out_trade_no, now: request.now, leaseMs: request.leaseMs, token }) as OutboxRecord,
         );
       })(),
     );
@@ -626,18 +543,11 @@ export class SqliteStore implements OrderStore {
   }
 
   async health(): Promise<StoreHealth> {
-    try {
-      this.ensureUsable();
-      const now = performance.now();
-      if (now - this.lastProbeOkAt >= WRITE_PROBE_EVERY_MS) {
-        this.write('the health probe', () => this.statements.probe.run(Date.now()));
-        this.lastProbeOkAt = now;
-      }
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) return { ok: false, reason: error.message };
-      throw error;
-    }
+    // the files' identity is checked on every call, the write at most once a second
+    return this.probe.health(
+      () => this.write('the health probe', () => this.statements.probe.run(Date.now())),
+      () => this.ensureUsable(),
+    );
   }
 
   async close(): Promise<void> {

@@ -4,29 +4,8 @@
 // which the runtime reads (parsing the typings at each launch would cost seconds).
 import path from 'node:path';
 import ts from 'typescript';
-
-export type WxKind = 'async' | 'sync' | 'listener' | 'factory' | 'object';
-
-export interface WxEntry {
-  kind: WxKind;
-  /** an async API that returns a promise when no success/fail/complete is given */
-  promise?: boolean;
-  /** the base library version that introduced it, when the typings say */
-  since?: string;
-  /** for factories and objects: the interface of what it returns (a key of `objects`) */
-  returns?: string;
-}
-
-export interface ObjectShape {
-  methods: Record<string, { returns?: string; async?: boolean }>;
-  properties: string[];
-}
-
-export interface WxCatalog {
-  typingsVersion: string;
-  functions: Record<string, WxEntry>;
-  objects: Record<string, ObjectShape>;
-}
+// the catalog's types are the runtime's, which reads what this writes
+import type { ObjectShape, WxCatalog, WxEntry } from '../runtime/wx/catalog';
 
 const TYPINGS_DIR = path.dirname(require.resolve('miniprogram-api-typings/package.json'));
 

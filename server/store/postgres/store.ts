@@ -15,7 +15,6 @@
 
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { OrderStatus } from '../../../typings/api';
 import { orderPaidEvent } from '../../fulfillment/event';
 import {
   StoreOpenError,
@@ -34,6 +33,8 @@ import {
   type PaymentEvent,
   type StoreHealth,
 } from '../types';
+import { HealthProbe } from '../health-probe';
+import { toOrder, toOutbox, type OrderRecord, type OutboxRecord } from '../rows';
 import { describeTarget, openPool, redact, targetText, type PgSettings } from './connection';
 import type { ListenerLog } from './listener';
 import { migrate, type MigrationReport } from './migrate';
@@ -47,89 +48,6 @@ import { ORDER_CHANNEL, PgWakeups, type PgWakeupsOptions } from './wakeups';
  * fresh leases and delivered the same fulfilment twice.
  */
 export const CLOCK_SKEW_MS = 10_000;
-
-/** /healthz writes at most this often; between probes it answers from the last one. */
-const WRITE_PROBE_EVERY_MS = 1_000;
-
-interface RawOrder {
-  out_trade_no: string;
-  order_token_hash: string;
-  sku: string;
-  quantity: number;
-  total_fee: number;
-  body: string;
-  attach: string | null;
-  status: OrderStatus;
-  provider: string;
-  created_at: number;
-  expires_at: number;
-  paid_at: number | null;
-  paid_via: 'notify' | 'query' | null;
-  provider_order_id: string | null;
-  provider_order_id_hint: string | null;
-  provider_order_id_hint_rejected: boolean;
-  transaction_id: string | null;
-  openid: string | null;
-  paid_after_expiry: boolean;
-  first_check_at: number | null;
-  last_provider_query_at: number | null;
-  repeat_count: number;
-  last_repeat_at: number | null;
-}
-
-interface RawOutbox {
-  out_trade_no: string;
-  event: 'order.paid';
-  body: string;
-  created_at: number;
-  attempts: number;
-  next_attempt_at: number;
-  last_attempt_at: number | null;
-  last_error: string | null;
-  delivered_at: number | null;
-}
-
-function toOrder(raw: RawOrder): OrderRow {
-  return {
-    outTradeNo: raw.out_trade_no,
-    orderTokenHash: raw.order_token_hash,
-    sku: raw.sku,
-    quantity: raw.quantity,
-    totalFee: raw.total_fee,
-    body: raw.body,
-    attach: raw.attach,
-    status: raw.status,
-    provider: raw.provider,
-    createdAt: raw.created_at,
-    expiresAt: raw.expires_at,
-    paidAt: raw.paid_at,
-    paidVia: raw.paid_via,
-    providerOrderId: raw.provider_order_id,
-    providerOrderIdHint: raw.provider_order_id_hint,
-    providerOrderIdHintRejected: raw.provider_order_id_hint_rejected,
-    transactionId: raw.transaction_id,
-    openid: raw.openid,
-    paidAfterExpiry: raw.paid_after_expiry,
-    firstCheckAt: raw.first_check_at,
-    lastProviderQueryAt: raw.last_provider_query_at,
-    repeatCount: raw.repeat_count,
-    lastRepeatAt: raw.last_repeat_at,
-  };
-}
-
-function toOutbox(raw: RawOutbox): OutboxEntry {
-  return {
-    outTradeNo: raw.out_trade_no,
-    event: raw.event,
-    body: raw.body,
-    createdAt: raw.created_at,
-    attempts: raw.attempts,
-    nextAttemptAt: raw.next_attempt_at,
-    lastAttemptAt: raw.last_attempt_at,
-    lastError: raw.last_error,
-    deliveredAt: raw.delivered_at,
-  };
-}
 
 const OUTBOX_COLUMNS = `out_trade_no, event, body, created_at, attempts, next_attempt_at, last_attempt_at, last_error,
   delivered_at`;
@@ -222,7 +140,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements OrderStore {
   readonly description: string;
   readonly wakeups: PgWakeups;
-  private lastProbeOkAt = -Infinity;
+  private readonly probe = new HealthProbe();
 
   private constructor(
     readonly pool: pg.Pool,
@@ -334,7 +252,7 @@ export class PostgresStore implements OrderStore {
 
   async getOrder(outTradeNo: string): Promise<OrderRow | undefined> {
     const { rows } = await this.run('reading the order', () =>
-      this.pool.query<RawOrder>('SELECT * FROM orders WHERE out_trade_no = $1', [outTradeNo]),
+      this.pool.query<OrderRecord>('SELECT * FROM orders WHERE out_trade_no = $1', [outTradeNo]),
     );
     return rows[0] ? toOrder(rows[0]) : undefined;
   }
@@ -356,11 +274,11 @@ export class PostgresStore implements OrderStore {
     // counting one is a single autocommit statement. It only matches an order that is paid already, so it can never
     // take the place of the transition below.
     const repeat = await this.run('the repeated payment', () =>
-      this.pool.query<RawOrder>(COUNT_PAID_REPEAT, [statement.outTradeNo, statement.at]),
+      this.pool.query<OrderRecord>(COUNT_PAID_REPEAT, [statement.outTradeNo, statement.at]),
     );
     if (repeat.rows[0]) return { kind: 'already-paid', order: toOrder(repeat.rows[0]) };
     const result = await this.transaction('the payment', async (client): Promise<MarkPaidResult> => {
-      const paid = await client.query<RawOrder>(MARK_PAID, [
+      const paid = await client.query<OrderRecord>(MARK_PAID, [
         statement.outTradeNo,
         statement.at,
         statement.source,
@@ -383,7 +301,7 @@ export class PostgresStore implements OrderStore {
         return { kind: 'paid', order };
       }
       // paid by a concurrent statement since the first look, or no such order
-      const counted = await client.query<RawOrder>(COUNT_REPEAT, [statement.outTradeNo, statement.at]);
+      const counted = await client.query<OrderRecord>(COUNT_REPEAT, [statement.outTradeNo, statement.at]);
       return counted.rows[0] ? { kind: 'already-paid', order: toOrder(counted.rows[0]) } : { kind: 'unknown-order' };
     });
     if (result.kind === 'paid') this.wakeups.deliverLocally(statement.outTradeNo);
@@ -454,7 +372,7 @@ export class PostgresStore implements OrderStore {
   async claimDeliveries(request: ClaimRequest): Promise<ClaimedEntry[]> {
     const token = randomBytes(12).toString('base64url');
     const { rows } = await this.run('the delivery claim', () =>
-      this.pool.query<RawOutbox>(CLAIM, [
+      this.pool.query<OutboxRecord>(CLAIM, [
         request.now,
         request.leaseMs,
         request.limit,
@@ -492,7 +410,7 @@ export class PostgresStore implements OrderStore {
 
   async outboxEntry(outTradeNo: string): Promise<OutboxEntry | undefined> {
     const { rows } = await this.run('reading the outbox', () =>
-      this.pool.query<RawOutbox>(`SELECT ${OUTBOX_COLUMNS} FROM fulfillment_outbox WHERE out_trade_no = $1`, [outTradeNo]),
+      this.pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM fulfillment_outbox WHERE out_trade_no = $1`, [outTradeNo]),
     );
     return rows[0] ? toOutbox(rows[0]) : undefined;
   }
@@ -513,20 +431,13 @@ export class PostgresStore implements OrderStore {
    * connection is not part of it: while it reconnects, checks still answer (woken late, by their resync).
    */
   async health(): Promise<StoreHealth> {
-    const now = performance.now();
-    if (now - this.lastProbeOkAt < WRITE_PROBE_EVERY_MS) return { ok: true };
-    try {
-      await this.run('the health probe', () =>
+    return this.probe.health(() =>
+      this.run('the health probe', () =>
         this.pool.query('INSERT INTO store_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at', [
           Date.now(),
         ]),
-      );
-      this.lastProbeOkAt = now;
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) return { ok: false, reason: error.message };
-      throw error;
-    }
+      ),
+    );
   }
 
   async close(): Promise<void> {

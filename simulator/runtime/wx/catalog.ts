@@ -10,8 +10,9 @@ export interface WxEntry {
   kind: WxKind;
   /** an async API that returns a promise when no success/fail/complete is given */
   promise?: boolean;
+  /** the base library version that introduced it, when the typings say */
   since?: string;
-  /** the interface of what it returns (a key of `objects`) */
+  /** for factories and objects: the interface of what it returns (a key of `objects`) */
   returns?: string;
 }
 
