@@ -2,7 +2,7 @@
 // and observers over the simulator's tree, animate/clearAnimation, the event channel to the page that opened this
 // one, and the smaller instance methods WeChat's base library adds.
 import type { WxHost } from './core';
-import type { MethodCaller } from '../exparser';
+import type { Element as ExElement, MethodCaller } from '../exparser';
 import { createIntersectionObserver, createSelectorQuery } from './query';
 import { appTimeout, windowInfo } from './system';
 
@@ -75,7 +75,7 @@ export function settleOpenedPage(app: WxHost): void {
 export function instanceApi(app: WxHost): Record<string, (this: MethodCaller, ...args: never[]) => unknown> {
   return {
     createSelectorQuery(this: MethodCaller) {
-      return createSelectorQuery(app, this._exparserNode);
+      return createSelectorQuery(app, this._exparserNode as ExElement | undefined);
     },
     createIntersectionObserver(this: MethodCaller, options?: Record<string, unknown>) {
       return createIntersectionObserver(app, this, options);
