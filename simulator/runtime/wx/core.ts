@@ -81,10 +81,13 @@ export function settle(app: WxHost, name: string, opts: unknown, run: () => unkn
   if (hasCallbacks(o) || !promisified) {
     void outcome.then(({ ok, res }) => {
       if (!app.alive) return;
-      const { success, fail: failed, complete } = o;
-      if (ok && isCallable(success)) app.guard(() => success(res), `${name} success callback`);
-      if (!ok && isCallable(failed)) app.guard(() => failed(res), `${name} fail callback`);
-      if (isCallable(complete)) app.guard(() => complete(res), `${name} complete callback`);
+      // each callback is read when it is due and called as a method of the options object
+      const success = o.success;
+      if (ok && isCallable(success)) app.guard(() => success.call(o, res), `${name} success callback`);
+      const failed = o.fail;
+      if (!ok && isCallable(failed)) app.guard(() => failed.call(o, res), `${name} fail callback`);
+      const complete = o.complete;
+      if (isCallable(complete)) app.guard(() => complete.call(o, res), `${name} complete callback`);
     });
     return task;
   }

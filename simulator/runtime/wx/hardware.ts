@@ -27,10 +27,13 @@ export function defineHardware(d: WxDefinitions): void {
       if (!app.alive) return;
       const ok = !o.packageType || o.packageType === 'normal';
       const res = { errMsg: `preDownloadSubpackage:${ok ? 'ok' : 'fail not supported in the simulator'}` };
-      const { success, fail: failed, complete } = o;
-      if (ok && isCallable(success)) app.guard(() => success(res), 'preDownloadSubpackage success');
-      if (!ok && isCallable(failed)) app.guard(() => failed(res), 'preDownloadSubpackage fail');
-      if (isCallable(complete)) app.guard(() => complete(res), 'preDownloadSubpackage complete');
+      // each callback is read when it is due and called as a method of the options object
+      const success = o.success;
+      if (ok && isCallable(success)) app.guard(() => success.call(o, res), 'preDownloadSubpackage success');
+      const failed = o.fail;
+      if (!ok && isCallable(failed)) app.guard(() => failed.call(o, res), 'preDownloadSubpackage fail');
+      const complete = o.complete;
+      if (isCallable(complete)) app.guard(() => complete.call(o, res), 'preDownloadSubpackage complete');
     });
     return task;
   }, 'subpackages are on the device already: succeeds at once');
