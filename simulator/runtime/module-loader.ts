@@ -1,7 +1,6 @@
 // CommonJS between the mini program's own files, as WeChat's `require` does it: relative, root-absolute and
 // miniprogram_npm lookups, `require.async`, one module registry per app launch (a cold restart starts from an empty
 // one). Sources are compiled as DevTools compiles them (compile.ts: ES modules, TypeScript).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildNpmHint, compileScript, type CompileOptions } from './compile';
@@ -9,7 +8,7 @@ import { buildNpmHint, compileScript, type CompileOptions } from './compile';
 export type Scope = Record<string, unknown>;
 
 interface LoadedModule {
-  exports: any;
+  exports: unknown;
   loaded: boolean;
 }
 
@@ -32,7 +31,7 @@ export class ModuleLoader {
   ) {}
 
   /** Loads a module given its path relative to root (with or without .js; a .ts source when TypeScript is on). */
-  load(relPath: string): any {
+  load(relPath: string): unknown {
     const file = this.resolveFile(relPath.replace(/^\//, ''));
     if (!file) throw new Error(`module "${relPath}" not found under ${this.root}`);
     return this.loadFile(file);
@@ -67,7 +66,7 @@ export class ModuleLoader {
     return this.resolveFile(request);
   }
 
-  private loadFile(file: string): any {
+  private loadFile(file: string): unknown {
     const cached = this.cache.get(file);
     if (cached) return cached.exports;
     const source = compileScript(file, fs.readFileSync(file, 'utf8'), this.compile, this.root);
@@ -85,18 +84,19 @@ export class ModuleLoader {
       }
       return target;
     };
-    const localRequire: any = (request: string) => this.loadFile(resolve(request));
-    // require.async (subpackage code): a promise of the module, rejecting with {mod, errMsg} as WeChat does
-    localRequire.async = (request: string) =>
-      new Promise((resolveModule, reject) => {
-        setImmediate(() => {
-          try {
-            resolveModule(this.loadFile(resolve(request)));
-          } catch (err) {
-            reject({ mod: request, errMsg: (err as Error)?.message ?? String(err) });
-          }
-        });
-      });
+    const localRequire = Object.assign((request: string) => this.loadFile(resolve(request)), {
+      // require.async (subpackage code): a promise of the module, rejecting with {mod, errMsg} as WeChat does
+      async: (request: string) =>
+        new Promise((resolveModule, reject) => {
+          setImmediate(() => {
+            try {
+              resolveModule(this.loadFile(resolve(request)));
+            } catch (err) {
+              reject({ mod: request, errMsg: (err as Error)?.message ?? String(err) });
+            }
+          });
+        }),
+    });
     // new Function, not vm.compileFunction: the app's objects must come from the same realm as exparser's
     // (under jest that is the test sandbox, not Node's main context), or exparser's `constructor === Object`
     // type checks fail. The globals (wx, App, getApp...) are an outer scope, as in WeChat, so a module may declare

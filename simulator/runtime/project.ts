@@ -1,6 +1,5 @@
 // Reads a WeChat project the way DevTools does: project.config.json -> miniprogramRoot -> app.json, then compiles
 // every .wxml under the root with WeChat's own wcc. Anything wrong becomes a LoadError that says what to fix.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -34,8 +33,8 @@ export interface Project {
   pages: string[];
   entryPage: string;
   tabPages: string[];
-  /** `$gwx` from wcc: path of a .wxml relative to root -> template function */
-  gwx: (wxmlPath: string) => any;
+  /** `$gwx` from wcc: path of a .wxml relative to root -> template function (something else when there is none) */
+  gwx: (wxmlPath: string) => unknown;
   /** project.config.json's libVersion (the base library DevTools would run), when it names one */
   libVersion?: string;
   /** project.config.json's `setting` (es6, enhance, useCompilerPlugins...) */
@@ -50,6 +49,22 @@ export interface Project {
   missingPages: Record<string, string>;
   /** theme.json (app.json themeLocation) when app.json has darkmode: {light: {...}, dark: {...}} */
   theme?: Record<'light' | 'dark', Record<string, unknown>>;
+}
+
+/** project.config.json (with project.private.config.json over it), as far as the simulator reads it. */
+interface ProjectConfig {
+  miniprogramRoot?: string;
+  appid?: string;
+  libVersion?: unknown;
+  setting?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** One node of the tree a wcc template function generates. */
+interface TemplateNode {
+  tag?: string;
+  attr?: Record<string, unknown>;
+  children?: unknown[];
 }
 
 const PAGE_JSON_NOT_WINDOW = new Set(['usingComponents', 'componentPlaceholder', 'component', 'componentGenerics', 'styleIsolation', 'renderer', 'componentFramework']);
@@ -93,20 +108,20 @@ function readTheme(root: string, appJson: AppJson): Project['theme'] {
   if (!appJson.darkmode) return undefined;
   if (!appJson.themeLocation) throw new LoadError('app.json has "darkmode": true but no "themeLocation" (the theme.json that holds the @variables)');
   const file = path.join(root, appJson.themeLocation);
-  const json = readJson(file, `theme file (app.json themeLocation "${appJson.themeLocation}")`);
+  const json = readJson(file, `theme file (app.json themeLocation "${appJson.themeLocation}")`) as { light?: Record<string, unknown>; dark?: Record<string, unknown> };
   return { light: json.light ?? {}, dark: json.dark ?? {} };
 }
 
 function readExtConfig(root: string): Record<string, unknown> | undefined {
   const file = path.join(root, 'ext.json');
   if (!fs.existsSync(file)) return undefined;
-  const json = readJson(file, 'ext.json');
+  const json = readJson(file, 'ext.json') as { extEnable?: unknown; extJson?: Record<string, unknown> };
   return json.extEnable ? (json.extJson ?? {}) : undefined;
 }
 
 const WCC = path.join(path.dirname(require.resolve('miniprogram-compiler/package.json')), 'bin', 'linux', 'wcc');
 
-function readJson(file: string, what: string): any {
+function readJson(file: string, what: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -164,8 +179,9 @@ export function decodeText(text: string): string {
  * `<text decode>` decodes entities and `<text space="ensp|emsp|nbsp">` widens spaces: WeChat's text component does
  * it at render time, so it is done here on wcc's output tree before the component framework sees it.
  */
-function textSemantics(tree: any): any {
-  const visit = (node: any) => {
+function textSemantics(tree: unknown): unknown {
+  const visit = (value: unknown) => {
+    const node = value as TemplateNode | null | undefined;
     if (!node || typeof node !== 'object' || !Array.isArray(node.children)) return;
     if (node.tag === 'wx-text' || node.tag === 'text') {
       const attr = node.attr || {};
@@ -186,7 +202,7 @@ function textSemantics(tree: any): any {
   return tree;
 }
 
-function compileTemplates(root: string, appJson: AppJson, log: (line: string) => void): (p: string) => any {
+function compileTemplates(root: string, appJson: AppJson, log: (line: string) => void): (p: string) => unknown {
   const wxml = listFiles(root, '.wxml');
   const wxs = listFiles(root, '.wxs');
   // DevTools hands wcc "./"-prefixed paths: wcc's runtime then resolves root-absolute <include>/<import> src
@@ -199,7 +215,7 @@ function compileTemplates(root: string, appJson: AppJson, log: (line: string) =>
     const jsonFile = path.join(root, file.replace(/\.wxml$/, '.json'));
     let own: Record<string, unknown> = {};
     if (fs.existsSync(jsonFile)) {
-      const json = readJson(jsonFile, 'component json');
+      const json = readJson(jsonFile, 'component json') as { usingComponents?: Record<string, string>; componentGenerics?: Record<string, unknown> };
       own = { ...(json.usingComponents || {}), ...(json.componentGenerics || {}) };
     }
     const tags = Object.keys({ ...(appJson.usingComponents || {}), ...own });
@@ -227,7 +243,7 @@ function compileTemplates(root: string, appJson: AppJson, log: (line: string) =>
     log(`template: ${line}`);
   };
   const templateConsole = { log: once, info: once, warn: once, error: once, debug: once };
-  const factory = new Function('window', '__WXML_GLOBAL__', 'console', `var $gwx, $gwxc, $gaic, $gwn, $gwl, cs;\n${res.stdout.toString()}\nreturn $gwx;`);
+  const factory = new Function('window', '__WXML_GLOBAL__', 'console', `var $gwx, $gwxc, $gaic, $gwn, $gwl, cs;\n${res.stdout.toString()}\nreturn $gwx;`) as (window: unknown, wxmlGlobal: unknown, console: unknown) => (wxmlPath: string) => unknown;
   const wxmlGlobal: Record<string, unknown> = { entrys: {}, defines: {}, modules: {}, ops: [], total_ops: 0 };
   // the WXS runtime patches builtin prototypes once per process (non-configurable): tell later compiles it is done
   if (Object.prototype.hasOwnProperty.call(Function.prototype, 'nv_length')) wxmlGlobal.wxs_nf_init = true;
@@ -235,7 +251,7 @@ function compileTemplates(root: string, appJson: AppJson, log: (line: string) =>
   return (p: string) => {
     const generate = gwx(dot(p.replace(/^\.?\//, '')));
     if (typeof generate !== 'function') return generate;
-    return (...a: unknown[]) => textSemantics(generate(...a));
+    return (...a: unknown[]) => textSemantics((generate as (...args: unknown[]) => unknown)(...a));
   };
 }
 
@@ -243,11 +259,11 @@ export function loadProject(projectPath: string, log: (line: string) => void = (
   const absProject = path.resolve(projectPath);
   if (!fs.existsSync(absProject)) throw new LoadError(`project path does not exist: ${absProject}`);
   const configFile = path.join(absProject, 'project.config.json');
-  const config = fs.existsSync(configFile) ? readJson(configFile, 'project.config.json') : {};
+  const config = (fs.existsSync(configFile) ? readJson(configFile, 'project.config.json') : {}) as ProjectConfig;
   // DevTools: "project.private.config.json's fields override the same fields of project.config.json"
   const privateFile = path.join(absProject, 'project.private.config.json');
   if (fs.existsSync(privateFile)) {
-    const own = readJson(privateFile, 'project.private.config.json');
+    const own = readJson(privateFile, 'project.private.config.json') as Record<string, unknown>;
     for (const [k, v] of Object.entries(own)) {
       config[k] = k === 'setting' && v && typeof v === 'object' ? { ...(config.setting ?? {}), ...v } : v;
     }

@@ -1,14 +1,25 @@
 // wx.request over real HTTP, with WeChat's result shape: any HTTP status is a success ({data, statusCode,
 // header, cookies, errMsg: 'request:ok'}); only network trouble fails ('request:fail <reason>').
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import http from 'node:http';
 import https from 'node:https';
 import type { AppInstance } from './simulation';
 import { fail } from './errors';
+import type { WxOptions } from './wx/core';
+
+type HeadersListener = (res: unknown) => void;
+
+/** What wx.request returns (the typings' RequestTask). */
+export interface RequestTask {
+  abort(): void;
+  onHeadersReceived(fn: HeadersListener): void;
+  offHeadersReceived(fn?: HeadersListener): void;
+  onChunkReceived(): void;
+  offChunkReceived(): void;
+}
 
 export interface RequestHandle {
   result: Promise<Record<string, unknown>>;
-  task: Record<string, (...a: any[]) => unknown>;
+  task: RequestTask;
 }
 
 function encodeForm(data: Record<string, unknown>): string {
@@ -18,17 +29,17 @@ function encodeForm(data: Record<string, unknown>): string {
     .join('&');
 }
 
-export function request(app: AppInstance, o: any): RequestHandle {
+export function request(app: AppInstance, o: WxOptions): RequestHandle {
   let abortNow: (() => void) | undefined;
   let aborted = false;
-  const headerListeners: ((res: unknown) => void)[] = [];
-  const task = {
+  const headerListeners: HeadersListener[] = [];
+  const task: RequestTask = {
     abort: () => {
       aborted = true;
       abortNow?.();
     },
-    onHeadersReceived: (fn: (res: unknown) => void) => void headerListeners.push(fn),
-    offHeadersReceived: (fn?: (res: unknown) => void) => void (fn ? headerListeners.splice(headerListeners.indexOf(fn) >>> 0, 1) : (headerListeners.length = 0)),
+    onHeadersReceived: (fn: HeadersListener) => void headerListeners.push(fn),
+    offHeadersReceived: (fn?: HeadersListener) => void (fn ? headerListeners.splice(headerListeners.indexOf(fn) >>> 0, 1) : (headerListeners.length = 0)),
     onChunkReceived: () => undefined,
     offChunkReceived: () => undefined,
   };
@@ -46,7 +57,7 @@ export function request(app: AppInstance, o: any): RequestHandle {
     if (!sim.online) fail('-106:net::ERR_INTERNET_DISCONNECTED (the simulator is offline: __sim.setNetwork({online: true}))');
     const method = String(o.method || 'GET').toUpperCase();
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(o.header || {})) if (v !== undefined && v !== null) headers[k] = String(v);
+    for (const [k, v] of Object.entries((o.header || {}) as Record<string, unknown>)) if (v !== undefined && v !== null) headers[k] = String(v);
     const contentTypeKey = Object.keys(headers).find((k) => k.toLowerCase() === 'content-type');
     const contentType = contentTypeKey ? headers[contentTypeKey] : 'application/json';
     let body: Buffer | undefined;
@@ -60,7 +71,7 @@ export function request(app: AppInstance, o: any): RequestHandle {
     } else if (data !== undefined && data !== null) {
       if (data instanceof ArrayBuffer) body = Buffer.from(data);
       else if (typeof data === 'string') body = Buffer.from(data);
-      else if (/x-www-form-urlencoded/i.test(contentType)) body = Buffer.from(encodeForm(data));
+      else if (/x-www-form-urlencoded/i.test(contentType)) body = Buffer.from(encodeForm(data as Record<string, unknown>));
       else body = Buffer.from(JSON.stringify(data));
       if (!contentTypeKey) headers['content-type'] = 'application/json';
     }

@@ -3,11 +3,11 @@
 // class names scoped per component as WeChat's style isolation does, and inline styles with rpx resolved.
 // It watches the page itself (a MutationObserver on the jsdom container, plus j-component's attribute updates,
 // which change no jsdom attribute), so the runtime needs no setData hook.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolveComponentPath } from '../../runtime/project';
-import { attributesOf, tagOf } from '../../runtime/tree';
+import { attributesOf, tagOf, type RenderedDom } from '../../runtime/tree';
+import type { Element as ExElement } from '../../runtime/exparser';
 import type { RenderedPage } from '../renderer';
 
 /** A text node, or an element: s = its id in this mirror, t = tag, a = attributes, c = children. */
@@ -50,7 +50,25 @@ export interface MirrorContext {
 
 // ---- attribute updates j-component makes without touching jsdom ----------------------------------------------
 
-type AttrListener = (node: any) => void;
+type AttrListener = (node: ExElement | undefined) => void;
+
+/** The part of j-component's render module (untyped, internal) the hook replaces. */
+interface JComponentRender {
+  updateAttrs(this: unknown, node: ExElement | undefined, attrs: unknown): unknown;
+}
+
+/** A component's json, as far as style isolation needs it. */
+interface ComponentJson {
+  usingComponents?: Record<string, string>;
+  styleIsolation?: StyleIsolation;
+  addGlobalClass?: boolean;
+}
+
+/** The Component() definition j-component keeps for a registered component, as far as style isolation needs it. */
+interface RegisteredDefinition {
+  options?: { styleIsolation?: StyleIsolation; addGlobalClass?: boolean };
+  externalClasses?: unknown;
+}
 const attrListeners = new Set<AttrListener>();
 let attrHookInstalled = false;
 
@@ -58,9 +76,9 @@ let attrHookInstalled = false;
 function installAttrHook(): void {
   if (attrHookInstalled) return;
   attrHookInstalled = true;
-  const render = require('j-component/src/render/render');
+  const render = require('j-component/src/render/render') as JComponentRender;
   const original = render.updateAttrs;
-  render.updateAttrs = function updateAttrs(this: unknown, node: any, attrs: unknown) {
+  render.updateAttrs = function updateAttrs(this: unknown, node: ExElement | undefined, attrs: unknown) {
     const result = original.call(this, node, attrs);
     for (const listener of attrListeners) listener(node);
     return result;
@@ -69,7 +87,7 @@ function installAttrHook(): void {
 
 // ---- helpers --------------------------------------------------------------------------------------------------
 
-function readJson(file: string): any {
+function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
@@ -94,9 +112,10 @@ function isTruthy(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false && v !== '' && v !== 0;
 }
 
-function componentDefinition(id: string): any {
+function componentDefinition(id: string): RegisteredDefinition | undefined {
   try {
-    return require('j-component/src/tool/utils').cache(id)?.definition;
+    const utils = require('j-component/src/tool/utils') as { cache(id: string): { definition?: RegisteredDefinition } | undefined };
+    return utils.cache(id)?.definition;
   } catch {
     return undefined;
   }
@@ -124,7 +143,7 @@ export class PageMirror {
   private readonly onAttrs: AttrListener;
   private closed = false;
   /** the page's root component node, during a snapshot */
-  private rootNode: any;
+  private rootNode: ExElement | undefined;
 
   constructor(
     readonly page: RenderedPage,
@@ -132,7 +151,8 @@ export class PageMirror {
     onChange: () => void,
   ) {
     installAttrHook();
-    const win = page.container.ownerDocument?.defaultView as any;
+    // the jsdom window's own MutationObserver (Node has none)
+    const win = page.container.ownerDocument?.defaultView as Window & typeof globalThis;
     const observer = new win.MutationObserver(() => {
       if (!this.closed) onChange();
     });
@@ -164,17 +184,18 @@ export class PageMirror {
   snapshot(): MirrorSnapshot {
     const elements = new Map<number, Element>();
     const components = new Map<string, StyleScope>();
-    const rootEl = this.page.container.firstElementChild as any;
+    const rootEl = this.page.container.firstElementChild as RenderedDom | null;
     const rootNode = rootEl?.__wxElement;
     this.rootNode = rootNode;
-    const walk = (domParent: any): MirrorNode[] => {
+    const walk = (domParent: Node): MirrorNode[] => {
       const out: MirrorNode[] = [];
-      for (const child of Array.from(domParent.childNodes) as any[]) {
-        if (child.nodeType === 3) {
-          out.push(String(child.data));
+      for (const childNode of Array.from(domParent.childNodes)) {
+        if (childNode.nodeType === 3) {
+          out.push(String((childNode as Text).data));
           continue;
         }
-        if (child.nodeType !== 1) continue;
+        if (childNode.nodeType !== 1) continue;
+        const child = childNode as RenderedDom;
         const node = child.__wxElement;
         if (!node) {
           out.push(...walk(child));
@@ -221,12 +242,12 @@ export class PageMirror {
     return { tree, components: [...components.values()] };
   }
 
-  private rawAttr(node: any, name: string): unknown {
+  private rawAttr(node: ExElement | undefined, name: string): unknown {
     for (const a of node?._vt?.attrs || []) if (a.name === name) return a.value;
     return undefined;
   }
 
-  private scopedClasses(raw: string, scope: StyleScope, host: any): string {
+  private scopedClasses(raw: string, scope: StyleScope, host: ExElement | undefined): string {
     const tokens = raw.split(/\s+/).filter(Boolean);
     const out: string[] = [];
     for (const token of tokens) {
@@ -247,7 +268,7 @@ export class PageMirror {
   }
 
   /** The scope of the elements a host's template wrote: the page's, or a custom component's. */
-  private scopeOfHost(host: any): StyleScope {
+  private scopeOfHost(host: ExElement | undefined): StyleScope {
     const pageScope = (): StyleScope => {
       let scope = this.scopes.get('');
       if (!scope) {
@@ -261,10 +282,10 @@ export class PageMirror {
     if (known) return known;
     const owner = this.scopeOfHost(host.ownerShadowRoot.getHostNode?.());
     const tag = tagOf(host);
-    const ownerJson = readJson(path.join(this.context.root, `${owner.path}.json`)) || {};
+    const ownerJson = (readJson(path.join(this.context.root, `${owner.path}.json`)) || {}) as ComponentJson;
     const ref = { ...this.context.appUsingComponents, ...(ownerJson.usingComponents || {}) }[tag];
     const compPath = typeof ref === 'string' ? resolveComponentPath(this.context.root, owner.path, ref) : undefined;
-    const json = compPath ? readJson(path.join(this.context.root, `${compPath}.json`)) || {} : {};
+    const json = (compPath ? readJson(path.join(this.context.root, `${compPath}.json`)) || {} : {}) as ComponentJson;
     const def = componentDefinition(host.is) || {};
     const options = def.options || {};
     const isolation: StyleIsolation =

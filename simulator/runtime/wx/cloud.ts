@@ -1,22 +1,21 @@
 // wx.cloud: a shell. init() works (so App.onLaunch does not throw) and remembers its env; every call that would
 // reach WeChat's cloud fails "not supported in the simulator", through callbacks or a rejected promise. Each method
 // can be mocked like a wx method, by its dotted name: miniProgram.mockWxMethod('cloud.callFunction', {result: ...}).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { fail } from '../errors';
 import { NOT_SUPPORTED, mocked, settle, softObject, type WxDefinitions, type WxHost } from './core';
 
 const CALLS = ['callFunction', 'uploadFile', 'downloadFile', 'getTempFileURL', 'deleteFile', 'callContainer', 'connectContainer'];
 
 /** A database whose queries build and whose reads and writes fail as cloud calls do. */
-function database(app: WxHost, call: (name: string, opts: any) => unknown): any {
-  const ops = (label: string) => (opts?: any) => call(`cloud.database.${label}`, opts);
-  const query = (): any => {
-    const q: any = {};
+function database(app: WxHost, call: (name: string, opts: unknown) => unknown) {
+  const ops = (label: string) => (opts?: unknown) => call(`cloud.database.${label}`, opts);
+  const query = () => {
+    const q: Record<string, unknown> = {};
     for (const m of ['where', 'orderBy', 'limit', 'skip', 'field', 'aggregate']) q[m] = () => q;
     Object.assign(q, { get: ops('get'), count: ops('count'), update: ops('update'), remove: ops('remove'), watch: () => ({ close: () => Promise.resolve() }) });
     return q;
   };
-  const commandProxy: any = new Proxy({}, { get: (_t, p) => (p === 'then' ? undefined : (...args: unknown[]) => ({ $op: String(p), args })) });
+  const commandProxy = new Proxy<Record<string, unknown>>({}, { get: (_t, p) => (p === 'then' ? undefined : (...args: unknown[]) => ({ $op: String(p), args })) });
   return {
     collection: () => {
       const q = query();
@@ -35,7 +34,7 @@ export function defineCloud(d: WxDefinitions): void {
   const app = d.app;
   const sim = app.sim;
   let initialized = false;
-  const call = (name: string, opts: any) => {
+  const call = (name: string, opts: unknown) => {
     const mock = sim.mocks.get(name);
     if (mock) return mocked(app, name, mock, undefined, false)(opts);
     d.warn(name);
@@ -52,6 +51,6 @@ export function defineCloud(d: WxDefinitions): void {
     services: {},
     extend: { AI: softObject(app, 'cloud.extend.AI', 'ICloudAI') },
   };
-  for (const name of CALLS) cloud[name] = (opts?: any) => call(`cloud.${name}`, opts);
+  for (const name of CALLS) cloud[name] = (opts?: unknown) => call(`cloud.${name}`, opts);
   d.value('cloud', 'stubbed', cloud, 'init() works; database() builds queries; calls fail "cloud.<name>:fail not supported in the simulator" unless mocked with mockWxMethod(\'cloud.callFunction\', ...)');
 }

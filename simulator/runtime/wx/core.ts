@@ -2,14 +2,27 @@
 // asynchronously) or a promise, with errMsg "<api>:ok" / "<api>:fail ..."; listeners register on the app; every
 // definition says whether the simulator does what a phone does (supported), accepts the call without the device
 // effect (stubbed), or cannot do it (unsupported: "<api>:fail not supported in the simulator").
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { AppInstance, Mock } from '../simulation';
 import { RouteError, ApiFailure, fail } from '../errors';
 import { CATALOG, wxEntry, type ObjectShape } from './catalog';
 import { ownRejection, wxPromise } from './rejections';
 
 export type WxHost = AppInstance;
-export type Impl = (...args: any[]) => any;
+/** What app code passed a wx API as its options: an object of its own making, read field by field. */
+export type WxOptions = Record<string, unknown>;
+/** A function the simulator calls without knowing its parameters: an app's callback or listener, a wx function. */
+export type Impl = (...args: unknown[]) => unknown;
+/** Any function at all, whatever its parameters (a definition's value, a mocked method's origin). */
+export type AnyFunction = (...args: never[]) => unknown;
+
+export function isCallable(v: unknown): v is Impl {
+  return typeof v === 'function';
+}
+
+/** `errMsg` of a result or reason, whatever it holds (undefined for a primitive or nullish value). */
+function errMsgOf(v: unknown): unknown {
+  return (v as { errMsg?: unknown } | null | undefined)?.errMsg;
+}
 
 export type Status = 'supported' | 'stubbed' | 'unsupported';
 
@@ -26,7 +39,7 @@ export const NOT_SUPPORTED = 'not supported in the simulator';
 export function failResult(name: string, err: unknown): { errMsg: string } & Record<string, unknown> {
   if (err instanceof ApiFailure) return { errMsg: `${name}:fail ${err.errMsg}` };
   if (err instanceof RouteError) return { errMsg: `${name}:fail ${err.message}` };
-  if (err && typeof err === 'object' && typeof (err as any).errMsg === 'string') {
+  if (err && typeof err === 'object' && typeof errMsgOf(err) === 'string') {
     const e = err as { errMsg: string };
     return { ...(err as object), errMsg: e.errMsg.startsWith(`${name}:`) ? e.errMsg : `${name}:fail ${e.errMsg}` };
   }
@@ -34,8 +47,8 @@ export function failResult(name: string, err: unknown): { errMsg: string } & Rec
   return { errMsg: `${name}:fail ${String(err)}` };
 }
 
-function hasCallbacks(o: any): boolean {
-  return !!o && typeof o === 'object' && ['success', 'fail', 'complete'].some((k) => typeof o[k] === 'function');
+function hasCallbacks(o: unknown): boolean {
+  return !!o && typeof o === 'object' && ['success', 'fail', 'complete'].some((k) => typeof (o as WxOptions)[k] === 'function');
 }
 
 export interface SettleOptions {
@@ -50,17 +63,17 @@ export interface SettleOptions {
  * is delivered asynchronously through callbacks, or through the returned promise when the caller gave none and the
  * API is promisified.
  */
-export function settle(app: WxHost, name: string, opts: any, run: () => any, options: SettleOptions = {}): any {
+export function settle(app: WxHost, name: string, opts: unknown, run: () => unknown, options: SettleOptions = {}): unknown {
   const task = options.task;
-  const o = opts && typeof opts === 'object' ? opts : {};
-  let started: Promise<any>;
+  const o: WxOptions = opts && typeof opts === 'object' ? (opts as WxOptions) : {};
+  let started: Promise<unknown>;
   try {
     started = Promise.resolve(run());
   } catch (err) {
     started = Promise.reject(err);
   }
   const outcome = started.then(
-    (res) => ({ ok: true, res: { ...(res && typeof res === 'object' ? res : {}), errMsg: res?.errMsg ?? `${name}:ok` } }),
+    (res) => ({ ok: true, res: { ...(res && typeof res === 'object' ? res : {}), errMsg: errMsgOf(res) ?? `${name}:ok` } }),
     (err) => ({ ok: false, res: failResult(name, err) }),
   );
   const entry = wxEntry(name);
@@ -68,9 +81,13 @@ export function settle(app: WxHost, name: string, opts: any, run: () => any, opt
   if (hasCallbacks(o) || !promisified) {
     void outcome.then(({ ok, res }) => {
       if (!app.alive) return;
-      if (ok && typeof o.success === 'function') app.guard(() => o.success(res), `${name} success callback`);
-      if (!ok && typeof o.fail === 'function') app.guard(() => o.fail(res), `${name} fail callback`);
-      if (typeof o.complete === 'function') app.guard(() => o.complete(res), `${name} complete callback`);
+      // each callback is read when it is due and called as a method of the options object
+      const success = o.success;
+      if (ok && isCallable(success)) app.guard(() => success.call(o, res), `${name} success callback`);
+      const failed = o.fail;
+      if (!ok && isCallable(failed)) app.guard(() => failed.call(o, res), `${name} fail callback`);
+      const complete = o.complete;
+      if (isCallable(complete)) app.guard(() => complete.call(o, res), `${name} complete callback`);
     });
     return task;
   }
@@ -87,7 +104,7 @@ export function settle(app: WxHost, name: string, opts: any, run: () => any, opt
 }
 
 /** The listener list for an event ("themeChange"), created on first use. */
-export function listenersOf(app: WxHost, key: string): ((...a: any[]) => void)[] {
+export function listenersOf(app: WxHost, key: string): Impl[] {
   return (app.listeners[key] ??= []);
 }
 
@@ -98,13 +115,13 @@ export function emit(app: WxHost, key: string, arg: unknown): void {
 
 export function listenerPair(app: WxHost, key: string): [Impl, Impl] {
   return [
-    (fn: any) => {
-      if (typeof fn === 'function') listenersOf(app, key).push(fn);
+    (fn: unknown) => {
+      if (isCallable(fn)) listenersOf(app, key).push(fn);
     },
-    (fn?: any) => {
+    (fn?: unknown) => {
       const list = listenersOf(app, key);
       if (fn === undefined) list.length = 0;
-      else if (list.indexOf(fn) >= 0) list.splice(list.indexOf(fn), 1);
+      else if (list.indexOf(fn as Impl) >= 0) list.splice(list.indexOf(fn as Impl), 1);
     },
   ];
 }
@@ -131,17 +148,17 @@ export class WxDefinitions {
   }
 
   /** An async API: `body` returns the result (or a promise of it), or throws/calls fail() to fail it. */
-  async(name: string, status: Status, body: (opts: any) => any, note?: string): void {
+  async(name: string, status: Status, body: (opts: WxOptions) => unknown, note?: string): void {
     const app = this.app;
-    this.set(name, { status, note, value: (opts?: any) => settle(app, name, opts, () => body(opts && typeof opts === 'object' ? opts : {})) }, 'async');
+    this.set(name, { status, note, value: (opts?: unknown) => settle(app, name, opts, () => body(opts && typeof opts === 'object' ? (opts as WxOptions) : {})) }, 'async');
   }
 
   /** A sync API; an ApiFailure thrown by `fn` becomes Error("<name>:fail <reason>"), as WeChat throws. */
-  sync(name: string, status: Status, fn: Impl, note?: string): void {
+  sync<A extends unknown[]>(name: string, status: Status, fn: (...args: A) => unknown, note?: string): void {
     this.set(name, {
       status,
       note,
-      value: (...args: any[]) => {
+      value: (...args: A) => {
         try {
           return fn(...args);
         } catch (err) {
@@ -153,7 +170,7 @@ export class WxDefinitions {
   }
 
   /** A function with its own calling convention (request returns its task...). */
-  raw(name: string, status: Status, fn: Impl, note?: string): void {
+  raw(name: string, status: Status, fn: AnyFunction, note?: string): void {
     this.set(name, { status, note, value: fn });
   }
 
@@ -213,7 +230,7 @@ export class WxDefinitions {
     this.set(name, {
       status: 'unsupported',
       note,
-      value: (opts?: any) => {
+      value: (opts?: unknown) => {
         this.warn(name);
         const task = entry?.returns ? softObject(app, name, entry.returns) : undefined;
         return settle(app, name, opts, () => fail(NOT_SUPPORTED), { task });
@@ -233,24 +250,24 @@ export class WxDefinitions {
  * method exists; on/off register listeners that never fire; methods that take callbacks fail them softly; methods
  * that return another such object return one; properties are plain and writable.
  */
-export function softObject(app: WxHost, owner: string, shapeName: string | undefined, overrides: Record<string, unknown> = {}): any {
+export function softObject(app: WxHost, owner: string, shapeName: string | undefined, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const shape: ObjectShape | undefined = shapeName ? CATALOG.objects[shapeName] : undefined;
   const obj: Record<string, unknown> = {};
   const listeners: Record<string, Impl[]> = {};
   for (const prop of shape?.properties ?? []) obj[prop] = undefined;
   for (const [method, m] of Object.entries(shape?.methods ?? {})) {
     if (/^on[A-Z]/.test(method)) {
-      obj[method] = (fn: Impl) => void (typeof fn === 'function' && (listeners[method] ??= []).push(fn));
+      obj[method] = (fn: unknown) => void (isCallable(fn) && (listeners[method] ??= []).push(fn));
     } else if (/^off[A-Z]/.test(method)) {
-      obj[method] = (fn?: Impl) => {
+      obj[method] = (fn?: unknown) => {
         const list = listeners[`on${method.slice(3)}`];
         if (!list) return;
         if (fn === undefined) list.length = 0;
-        else if (list.includes(fn)) list.splice(list.indexOf(fn), 1);
+        else if (list.includes(fn as Impl)) list.splice(list.indexOf(fn as Impl), 1);
       };
     } else if (m.async) {
       const label = `${shapeName}.${method}`;
-      obj[method] = (opts?: any) => settle(app, label, opts, () => fail(NOT_SUPPORTED));
+      obj[method] = (opts?: unknown) => settle(app, label, opts, () => fail(NOT_SUPPORTED));
     } else if (m.returns && m.returns === shapeName) {
       obj[method] = () => obj; // chainable
     } else if (m.returns && CATALOG.objects[m.returns]) {
@@ -260,7 +277,7 @@ export function softObject(app: WxHost, owner: string, shapeName: string | undef
       // callbacks in an options object still hear back, softly: WeChat's contexts answer fail when the device
       // cannot act
       const label = `${shapeName ?? owner}.${method}`;
-      obj[method] = (opts?: any) => {
+      obj[method] = (opts?: unknown) => {
         if (hasCallbacks(opts)) settle(app, label, opts, () => fail(NOT_SUPPORTED), { promise: false });
         return undefined;
       };
@@ -275,32 +292,36 @@ export function softObject(app: WxHost, owner: string, shapeName: string | undef
  * says "<api>:ok" (a result without errMsg counts as success). The mock runs in the caller's turn, so
  * `this.origin(...)` still sees a user tap.
  */
-export function mocked(app: WxHost, name: string, mock: Mock, origin: Impl | undefined, sync: boolean): Impl {
+export function mocked(app: WxHost, name: string, mock: Mock, origin: AnyFunction | undefined, sync: boolean): Impl {
   const ctx = { origin: origin ?? (() => { throw new Error(`${name}:fail ${NOT_SUPPORTED}`); }) };
-  if (sync) return (...args: any[]) => mock.fn.call(ctx, ...args, ...mock.args);
-  return (opts?: any) => {
-    const o = opts && typeof opts === 'object' ? opts : {};
+  if (sync) return (...args: unknown[]) => mock.fn.call(ctx, ...args, ...mock.args);
+  return (opts?: unknown) => {
+    const o: WxOptions = opts && typeof opts === 'object' ? (opts as WxOptions) : {};
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) if (k !== 'success' && k !== 'fail' && k !== 'complete') rest[k] = v;
     return settle(app, name, o, async () => {
-      let res: any;
+      let res: unknown;
       try {
         res = await mock.fn.call(ctx, rest, ...mock.args);
       } catch (err) {
         if (err && typeof err === 'object' && 'errMsg' in err) res = err;
         else throw err;
       }
-      if (res && typeof res === 'object' && typeof res.errMsg === 'string' && !res.errMsg.includes(`${name}:ok`)) throw res;
+      const errMsg = errMsgOf(res);
+      if (res && typeof res === 'object' && typeof errMsg === 'string' && !errMsg.includes(`${name}:ok`)) throw res;
       return res ?? {};
     });
   };
 }
 
+/** What permissive() gives: every property is another one; it can be called and constructed. */
+export type Permissive = { [key: string]: Permissive } & ((...args: unknown[]) => Permissive) & (new (...args: unknown[]) => Permissive);
+
 /**
  * Anything at all: every property is another one, it can be called and extended (`class A extends it`), and it
  * reads as 0 in arithmetic. For APIs whose objects exist only to drive a renderer the simulator does not have.
  */
-export function permissive(): any {
+export function permissive(): Permissive {
   const target = function () {} as unknown as object;
   const props = new Map<string, unknown>();
   return new Proxy(target, {
@@ -317,7 +338,7 @@ export function permissive(): any {
     },
     apply: () => permissive(),
     construct: (t, args, newTarget) => Reflect.construct(t as new () => object, args, newTarget),
-  });
+  }) as Permissive;
 }
 
 export function clone<T>(v: T): T {

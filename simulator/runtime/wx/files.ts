@@ -2,7 +2,6 @@
 // temporary files (http://tmp/...), the user data folder (wx.env.USER_DATA_PATH, http://usr/...) and saved files
 // (http://store/...), kept in memory for the device (they survive a cold restart, like storage). wx.downloadFile and
 // wx.uploadFile move real bytes over HTTP; getFileSystemManager() reads and writes this file system.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -10,7 +9,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Simulation } from '../simulation';
 import { fail } from '../errors';
-import { NOT_SUPPORTED, settle, softObject, type WxDefinitions, type WxHost } from './core';
+import { NOT_SUPPORTED, isCallable, settle, softObject, type Impl, type WxDefinitions, type WxHost, type WxOptions } from './core';
 
 interface FileEntry {
   data: Buffer;
@@ -44,13 +43,13 @@ function isVirtual(p: string): boolean {
   return p.startsWith('http://tmp') || p.startsWith('http://usr') || p.startsWith('http://store');
 }
 
-function toBuffer(data: unknown, encoding?: string): Buffer {
+function toBuffer(data: unknown, encoding?: unknown): Buffer {
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.from(String(data ?? ''), (encoding as BufferEncoding) || 'utf8');
 }
 
-function fromBuffer(buf: Buffer, encoding?: string): string | ArrayBuffer {
+function fromBuffer(buf: Buffer, encoding?: unknown): string | ArrayBuffer {
   if (encoding) return buf.toString((encoding === 'utf-8' ? 'utf8' : encoding) as BufferEncoding);
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
@@ -62,7 +61,10 @@ function extOf(url: string, contentType?: string): string {
   return byType[(contentType ?? '').split(';')[0]] ?? 'bin';
 }
 
-/** The file system API, shared by wx.getFileSystemManager() and the file-taking wx functions. */
+/**
+ * The file system API, shared by wx.getFileSystemManager() and the file-taking wx functions. Paths are what app code
+ * passed (norm() refuses one that is not a non-empty string).
+ */
 export class Files {
   constructor(private readonly sim: Simulation) {}
 
@@ -77,14 +79,14 @@ export class Files {
     return file.startsWith(this.sim.project.root) ? file : undefined;
   }
 
-  exists(p: string): boolean {
+  exists(p: unknown): boolean {
     const n = norm(p);
     if (this.store.files.has(n) || this.store.dirs.has(n)) return true;
     const file = this.packageFile(n);
     return !!file && fs.existsSync(file);
   }
 
-  read(p: string): Buffer {
+  read(p: unknown): Buffer {
     const n = norm(p);
     const entry = this.store.files.get(n);
     if (entry) return entry.data;
@@ -93,7 +95,7 @@ export class Files {
     fail(`no such file or directory, open ${p}`);
   }
 
-  write(p: string, data: Buffer, append = false): void {
+  write(p: unknown, data: Buffer, append = false): void {
     const n = norm(p);
     if (!isVirtual(n)) fail(`permission denied, open ${p}`);
     if (!this.store.dirs.has(`http://${path.posix.dirname(n.slice(7))}`)) fail(`no such file or directory, open ${p}`);
@@ -105,11 +107,11 @@ export class Files {
     return `http://tmp/${crypto.randomBytes(12).toString('hex')}.${ext}`;
   }
 
-  unlink(p: string): void {
+  unlink(p: unknown): void {
     if (!this.store.files.delete(norm(p))) fail(`no such file or directory, unlink ${p}`);
   }
 
-  mkdir(p: string, recursive: boolean): void {
+  mkdir(p: unknown, recursive: boolean): void {
     const n = norm(p);
     if (!isVirtual(n)) fail(`permission denied, mkdir ${p}`);
     if (this.store.dirs.has(n)) fail(`file already exists ${p}`);
@@ -121,7 +123,7 @@ export class Files {
     this.store.dirs.add(n);
   }
 
-  rmdir(p: string, recursive: boolean): void {
+  rmdir(p: unknown, recursive: boolean): void {
     const n = norm(p);
     if (!this.store.dirs.has(n)) fail(`no such file or directory ${p}`);
     const inside = (k: string) => k.startsWith(`${n}/`);
@@ -134,7 +136,7 @@ export class Files {
     this.store.dirs.delete(n);
   }
 
-  readdir(p: string): string[] {
+  readdir(p: unknown): string[] {
     const n = norm(p);
     const file = this.packageFile(n);
     if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) return fs.readdirSync(file);
@@ -144,7 +146,7 @@ export class Files {
     return [...names];
   }
 
-  stat(p: string) {
+  stat(p: unknown) {
     const n = norm(p);
     const entry = this.store.files.get(n);
     const dir = this.store.dirs.has(n);
@@ -157,7 +159,7 @@ export class Files {
     return { mode: isDir ? 0o40777 : 0o100666, size, lastAccessedTime: mtime, lastModifiedTime: mtime, isDirectory: () => isDir, isFile: () => !isDir };
   }
 
-  rename(from: string, to: string): void {
+  rename(from: unknown, to: unknown): void {
     const data = this.read(from);
     this.write(to, data);
     this.store.files.delete(norm(from));
@@ -225,10 +227,10 @@ function transferTask() {
       state.aborted = true;
       state.abort?.();
     },
-    onHeadersReceived: (fn: any) => void (typeof fn === 'function' && state.headersListeners.push(fn)),
-    offHeadersReceived: (fn?: any) => void (fn ? state.headersListeners.splice(state.headersListeners.indexOf(fn) >>> 0, 1) : (state.headersListeners.length = 0)),
-    onProgressUpdate: (fn: any) => void (typeof fn === 'function' && state.progressListeners.push(fn)),
-    offProgressUpdate: (fn?: any) => void (fn ? state.progressListeners.splice(state.progressListeners.indexOf(fn) >>> 0, 1) : (state.progressListeners.length = 0)),
+    onHeadersReceived: (fn: unknown) => void (isCallable(fn) && state.headersListeners.push(fn)),
+    offHeadersReceived: (fn?: unknown) => void (fn ? state.headersListeners.splice(state.headersListeners.indexOf(fn as Impl) >>> 0, 1) : (state.headersListeners.length = 0)),
+    onProgressUpdate: (fn: unknown) => void (isCallable(fn) && state.progressListeners.push(fn)),
+    offProgressUpdate: (fn?: unknown) => void (fn ? state.progressListeners.splice(state.progressListeners.indexOf(fn as Impl) >>> 0, 1) : (state.progressListeners.length = 0)),
   };
   return { state, task };
 }
@@ -244,11 +246,11 @@ function multipart(fields: Record<string, unknown>, fileField: string, fileName:
 }
 
 /** The FileSystemManager: each method in its async (callbacks) and Sync forms, errMsg as WeChat words them. */
-function fileSystemManager(app: WxHost, files: Files): any {
+function fileSystemManager(app: WxHost, files: Files): Record<string, unknown> {
   const m: Record<string, unknown> = softObject(app, 'getFileSystemManager', 'FileSystemManager');
-  const both = (name: string, fn: (o: any) => unknown, syncArgs: (...a: any[]) => any) => {
-    m[name] = (o: any = {}) => settle(app, name, o, () => fn(o), { promise: false });
-    m[`${name}Sync`] = (...a: any[]) => {
+  const both = (name: string, fn: (o: WxOptions) => unknown, syncArgs: (...a: unknown[]) => WxOptions) => {
+    m[name] = (o: WxOptions = {}) => settle(app, name, o, () => fn(o), { promise: false });
+    m[`${name}Sync`] = (...a: unknown[]) => {
       try {
         return fn(syncArgs(...a));
       } catch (err) {
@@ -286,14 +288,14 @@ function fileSystemManager(app: WxHost, files: Files): any {
     m[`${name}Sync`] = (...a: unknown[]) => sync(...a)[key];
   }
   m.accessSync = ((f) => (...a: unknown[]) => void f(...a))(m.accessSync as (...a: unknown[]) => unknown);
-  m.getFileInfo = (o: any = {}) => settle(app, 'getFileInfo', o, () => {
+  m.getFileInfo = (o: WxOptions = {}) => settle(app, 'getFileInfo', o, () => {
     const buf = files.read(o.filePath);
     return { size: buf.length, digest: crypto.createHash(o.digestAlgorithm === 'sha1' ? 'sha1' : 'md5').update(buf).digest('hex') };
   }, { promise: false });
-  m.getSavedFileList = (o: any = {}) => settle(app, 'getSavedFileList', o, () => ({ fileList: files.savedList() }), { promise: false });
-  m.removeSavedFile = (o: any = {}) => settle(app, 'removeSavedFile', o, () => void files.unlink(o.filePath), { promise: false });
+  m.getSavedFileList = (o: WxOptions = {}) => settle(app, 'getSavedFileList', o, () => ({ fileList: files.savedList() }), { promise: false });
+  m.removeSavedFile = (o: WxOptions = {}) => settle(app, 'removeSavedFile', o, () => void files.unlink(o.filePath), { promise: false });
   for (const name of ['unzip', 'readZipEntry', 'readCompressedFile', 'open', 'read', 'write', 'close', 'fstat', 'ftruncate']) {
-    m[name] = (o: any = {}) => settle(app, name, o, () => fail(NOT_SUPPORTED), { promise: false });
+    m[name] = (o: WxOptions = {}) => settle(app, name, o, () => fail(NOT_SUPPORTED), { promise: false });
     m[`${name}Sync`] = () => {
       throw new Error(`${name}Sync:fail ${NOT_SUPPORTED}`);
     };
@@ -305,11 +307,11 @@ export function defineFiles(d: WxDefinitions): void {
   const app = d.app;
   const sim = app.sim;
   const files = new Files(sim);
-  const timeout = (o: any, kind: 'downloadFile' | 'uploadFile') => Number(o.timeout) > 0 ? Number(o.timeout) : sim.project.appJson.networkTimeout?.[kind] ?? 60000;
-  let manager: any;
+  const timeout = (o: WxOptions, kind: 'downloadFile' | 'uploadFile') => Number(o.timeout) > 0 ? Number(o.timeout) : sim.project.appJson.networkTimeout?.[kind] ?? 60000;
+  let manager: Record<string, unknown> | undefined;
   d.sync('getFileSystemManager', 'supported', () => (manager ??= fileSystemManager(app, files)), 'code package files (read-only), http://tmp, http://usr (USER_DATA_PATH) and saved files, in memory and kept across restarts; access/readFile/writeFile/appendFile/copyFile/rename/unlink/mkdir/rmdir/readdir/stat/truncate/saveFile/getFileInfo/getSavedFileList/removeSavedFile (+Sync); zip and file descriptors fail');
 
-  d.raw('downloadFile', 'supported', (opts?: any) => {
+  d.raw('downloadFile', 'supported', (opts?: WxOptions) => {
     const o = opts ?? {};
     const { state, task } = transferTask();
     sim.requestLog.push({ method: 'GET', url: String(o.url), at: Date.now() });
@@ -318,7 +320,7 @@ export function defineFiles(d: WxDefinitions): void {
       if (state.aborted) fail('abort');
       let res;
       try {
-        res = await exchange(app, String(o.url), { method: 'GET', headers: { ...(o.header ?? {}) }, timeoutMs: timeout(o, 'downloadFile') }, state);
+        res = await exchange(app, String(o.url), { method: 'GET', headers: { ...((o.header ?? {}) as Record<string, string>) }, timeoutMs: timeout(o, 'downloadFile') }, state);
       } catch (err) {
         fail((err as Error).message);
       }
@@ -328,7 +330,7 @@ export function defineFiles(d: WxDefinitions): void {
     }, { task });
   }, 'real HTTP into the simulated file system (tempFilePath http://tmp/..., or filePath); DownloadTask abort/onProgressUpdate/onHeadersReceived');
 
-  d.raw('uploadFile', 'supported', (opts?: any) => {
+  d.raw('uploadFile', 'supported', (opts?: WxOptions) => {
     const o = opts ?? {};
     const { state, task } = transferTask();
     sim.requestLog.push({ method: 'POST', url: String(o.url), at: Date.now() });
@@ -336,10 +338,10 @@ export function defineFiles(d: WxDefinitions): void {
       await Promise.resolve();
       if (state.aborted) fail('abort');
       const data = files.read(o.filePath);
-      const { body, contentType } = multipart(o.formData ?? {}, String(o.name ?? 'file'), path.posix.basename(String(o.filePath)), data);
+      const { body, contentType } = multipart((o.formData ?? {}) as Record<string, unknown>, String(o.name ?? 'file'), path.posix.basename(String(o.filePath)), data);
       let res;
       try {
-        res = await exchange(app, String(o.url), { method: 'POST', headers: { ...(o.header ?? {}), 'content-type': contentType, 'content-length': String(body.length) }, body, timeoutMs: timeout(o, 'uploadFile') }, state);
+        res = await exchange(app, String(o.url), { method: 'POST', headers: { ...((o.header ?? {}) as Record<string, string>), 'content-type': contentType, 'content-length': String(body.length) }, body, timeoutMs: timeout(o, 'uploadFile') }, state);
       } catch (err) {
         fail((err as Error).message);
       }

@@ -1,9 +1,8 @@
 // The phone's hardware and system services that a headless phone has in a fixed state: sensors that start and
 // report nothing (the phone lies still), no accessibility service, no picture-in-picture, no VisionKit, a local
 // address, subpackages already on the device, photos saved once the user allows it.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { fail } from '../errors';
-import type { WxDefinitions } from './core';
+import { isCallable, type WxDefinitions, type WxOptions } from './core';
 import { deviceOf, openDialog } from './device';
 import { Files } from './files';
 
@@ -22,15 +21,19 @@ export function defineHardware(d: WxDefinitions): void {
   d.async('getDeviceBenchmarkInfo', 'supported', () => ({ benchmarkLevel: 1, modelLevel: 1 }));
   d.async('setInnerAudioOption', 'stubbed', () => ({}), 'accepted; no audio plays headless');
   for (const name of ['preloadAssets', 'preloadSkylineView', 'preloadWebview']) d.async(name, 'stubbed', () => ({}), 'nothing to preload headless');
-  d.raw('preDownloadSubpackage', 'supported', (o: any = {}) => {
-    const task = { onProgressUpdate: (fn: any) => typeof fn === 'function' && setImmediate(() => app.alive && app.guard(() => fn({ progress: 100, totalBytesWritten: 0, totalBytesExpectedToWrite: 0 }), 'onProgressUpdate')) };
+  d.raw('preDownloadSubpackage', 'supported', (o: WxOptions = {}) => {
+    const task = { onProgressUpdate: (fn: unknown) => isCallable(fn) && setImmediate(() => app.alive && app.guard(() => fn({ progress: 100, totalBytesWritten: 0, totalBytesExpectedToWrite: 0 }), 'onProgressUpdate')) };
     setImmediate(() => {
       if (!app.alive) return;
       const ok = !o.packageType || o.packageType === 'normal';
       const res = { errMsg: `preDownloadSubpackage:${ok ? 'ok' : 'fail not supported in the simulator'}` };
-      if (ok && typeof o.success === 'function') app.guard(() => o.success(res), 'preDownloadSubpackage success');
-      if (!ok && typeof o.fail === 'function') app.guard(() => o.fail(res), 'preDownloadSubpackage fail');
-      if (typeof o.complete === 'function') app.guard(() => o.complete(res), 'preDownloadSubpackage complete');
+      // each callback is read when it is due and called as a method of the options object
+      const success = o.success;
+      if (ok && isCallable(success)) app.guard(() => success.call(o, res), 'preDownloadSubpackage success');
+      const failed = o.fail;
+      if (!ok && isCallable(failed)) app.guard(() => failed.call(o, res), 'preDownloadSubpackage fail');
+      const complete = o.complete;
+      if (isCallable(complete)) app.guard(() => complete.call(o, res), 'preDownloadSubpackage complete');
     });
     return task;
   }, 'subpackages are on the device already: succeeds at once');

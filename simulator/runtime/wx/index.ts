@@ -2,9 +2,9 @@
 // (system, storage, network, route, ui, open, query, media, update, cloud) or, where the simulator has nothing to
 // offer, by the behaviour its kind calls for (core.ts). Mocks installed through App.mockWxMethod sit in front,
 // with DevTools' semantics. A name the typings do not declare is undefined, as on a phone (`if (wx.x)` works).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { wxEntry, isSyncApi } from './catalog';
-import { WxDefinitions, mocked, type ApiDef, type WxHost } from './core';
+import { WxDefinitions, isCallable, mocked, type AnyFunction, type ApiDef, type WxHost } from './core';
+import type { WxObject } from '../app-instance';
 import { defineSystem } from './system';
 import { defineStorage } from './storage';
 import { defineNetwork } from './network';
@@ -27,7 +27,7 @@ export { setInitialTheme } from './device';
 
 const DEFINITIONS = Symbol('wx definitions');
 
-export function createWx(app: WxHost): any {
+export function createWx(app: WxHost): WxObject {
   const sim = app.sim;
   trackApp(app);
   const d = new WxDefinitions(app);
@@ -39,21 +39,21 @@ export function createWx(app: WxHost): any {
 
   return new Proxy(impl, {
     get(target, prop) {
-      if (prop === DEFINITIONS) return target[prop as any];
+      if (prop === DEFINITIONS) return Reflect.get(target, prop);
       if (typeof prop !== 'string') return undefined;
       const mock = sim.mocks.get(prop);
-      if (mock) return mocked(app, prop, mock, target[prop] as any, isSyncApi(prop));
+      if (mock) return mocked(app, prop, mock, target[prop] as AnyFunction | undefined, isSyncApi(prop));
       return target[prop];
     },
     has(target, prop) {
       return typeof prop === 'string' && (prop in target || sim.mocks.has(prop));
     },
-  });
+  }) as WxObject;
 }
 
 /** What each wx member is (supported / stubbed / unsupported, with a note): the conformance table's source. */
-export function describeWx(wx: any): Map<string, Omit<ApiDef, 'value'>> {
-  const defs: Map<string, ApiDef> = wx[DEFINITIONS];
+export function describeWx(wx: WxObject): Map<string, Omit<ApiDef, 'value'>> {
+  const defs = Reflect.get(wx, DEFINITIONS) as Map<string, ApiDef>;
   return new Map([...defs].map(([name, { status, note }]) => [name, { status, note }]));
 }
 
@@ -62,12 +62,12 @@ export function describeWx(wx: any): Map<string, Omit<ApiDef, 'value'>> {
  * APIs such as request answer too) and resolves with what success receives, or rejects with what fail receives;
  * a sync API returns its value.
  */
-export async function callWxForResult(wx: any, method: string, args: unknown[]): Promise<unknown> {
-  const fn = wx[method];
-  if (typeof fn !== 'function') throw new Error(`wx.${method} is not a function${wxEntry(method) ? '' : ' (miniprogram-api-typings declares no such API)'}`);
+export async function callWxForResult(wx: WxObject, method: string, args: unknown[]): Promise<unknown> {
+  const fn: unknown = wx[method];
+  if (!isCallable(fn)) throw new Error(`wx.${method} is not a function${wxEntry(method) ? '' : ' (miniprogram-api-typings declares no such API)'}`);
   if (isSyncApi(method)) {
     const v = fn(...args);
-    return v && typeof v.then === 'function' ? await v : v;
+    return v && typeof (v as PromiseLike<unknown>).then === 'function' ? await v : v;
   }
   const opts = args[0] && typeof args[0] === 'object' ? { ...(args[0] as object) } : {};
   return new Promise((resolve, reject) => {

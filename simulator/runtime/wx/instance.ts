@@ -1,8 +1,8 @@
 // What `this` has in a Page or Component besides data and setData (which the component framework gives): queries
 // and observers over the simulator's tree, animate/clearAnimation, the event channel to the page that opened this
 // one, and the smaller instance methods WeChat's base library adds.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { WxHost } from './core';
+import type { Element as ExElement, MethodCaller } from '../exparser';
 import { createIntersectionObserver, createSelectorQuery } from './query';
 import { appTimeout, windowInfo } from './system';
 
@@ -72,16 +72,16 @@ export function settleOpenedPage(app: WxHost): void {
 }
 
 /** What every page and component instance gets as `this.<method>`. */
-export function instanceApi(app: WxHost): Record<string, (...args: any[]) => unknown> {
+export function instanceApi(app: WxHost): Record<string, (this: MethodCaller, ...args: never[]) => unknown> {
   return {
-    createSelectorQuery(this: any) {
-      return createSelectorQuery(app, this._exparserNode);
+    createSelectorQuery(this: MethodCaller) {
+      return createSelectorQuery(app, this._exparserNode as ExElement | undefined);
     },
-    createIntersectionObserver(this: any, options?: Record<string, any>) {
+    createIntersectionObserver(this: MethodCaller, options?: Record<string, unknown>) {
       return createIntersectionObserver(app, this, options);
     },
     /** media queries against the simulated window: answered once, the window never resizes */
-    createMediaQueryObserver(this: any) {
+    createMediaQueryObserver(this: MethodCaller) {
       let done = false;
       return {
         observe: (descriptor: Record<string, number | string>, cb: (res: { matches: boolean }) => void) => {
@@ -99,27 +99,27 @@ export function instanceApi(app: WxHost): Record<string, (...args: any[]) => unk
       };
     },
     /** keyframe animations run in the view; headless, they finish at once after their duration */
-    animate(this: any, _selector: string, _keyframes: unknown[], duration: number, callback?: () => void) {
+    animate(this: MethodCaller, _selector: string, _keyframes: unknown[], duration: number, callback?: () => void) {
       if (typeof callback === 'function') appTimeout(app, callback, Math.max(0, Number(duration) || 0), 'animate callback');
     },
-    clearAnimation(this: any, _selector: string, options?: unknown, callback?: () => void) {
+    clearAnimation(this: MethodCaller, _selector: string, options?: unknown, callback?: () => void) {
       const cb = typeof options === 'function' ? options : callback;
       if (typeof cb === 'function') appTimeout(app, cb as () => void, 0, 'clearAnimation callback');
     },
     applyAnimatedStyle() {},
-    clearAnimatedStyle(this: any, _selector: string, _styles: unknown, callback?: () => void) {
+    clearAnimatedStyle(this: MethodCaller, _selector: string, _styles: unknown, callback?: () => void) {
       if (typeof callback === 'function') appTimeout(app, callback, 0, 'clearAnimatedStyle callback');
     },
-    getOpenerEventChannel(this: any) {
+    getOpenerEventChannel(this: MethodCaller) {
       let channel = openerChannels.get(this) ?? pendingChannels.get(app);
       if (!channel) channel = new EventChannel(app); // not opened by navigateTo: a channel with nobody on the other end
       openerChannels.set(this, channel);
       return channel;
     },
-    getPageId(this: any) {
+    getPageId(this: MethodCaller) {
       return `pageId:${this.__simPageId ?? app.top()?.id ?? 0}`;
     },
-    groupSetData(this: any, fn: () => void) {
+    groupSetData(this: MethodCaller, fn: () => void) {
       if (typeof fn === 'function') fn.call(this);
     },
     getTabBar() {
@@ -130,7 +130,7 @@ export function instanceApi(app: WxHost): Record<string, (...args: any[]) => unk
     },
     setUpdatePerformanceListener() {},
     setInitialRenderingCache() {},
-    getPassiveEvent(this: any, cb?: (v: unknown) => void) {
+    getPassiveEvent(this: MethodCaller, cb?: (v: unknown) => void) {
       if (typeof cb === 'function') cb({});
     },
     setPassiveEvent() {},

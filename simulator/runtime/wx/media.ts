@@ -1,7 +1,6 @@
 // Media and drawing: createAnimation builds real animation data (the view layer's transition input); the contexts
 // of video, audio, canvas, map, camera, live player/pusher exist with every method and do nothing, as a device with
 // no screen or speaker would; canvas drawing calls are accepted and draw nothing.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { softObject, type WxDefinitions, type WxHost } from './core';
 import { canvasNode } from './query';
 import { appTimeout } from './system';
@@ -22,7 +21,8 @@ export function createAnimation(defaults: StepOption = {}) {
   const base = { duration: 400, timingFunction: 'linear', delay: 0, transformOrigin: '50% 50% 0', ...defaults };
   let current: { type: string; args: unknown[] }[] = [];
   let actions: unknown[] = [];
-  const anim: Record<string, (...args: any[]) => unknown> = {};
+  // app code chains these methods (the typings' Animation); each has its own parameters
+  const anim: Record<string, (...args: never[]) => unknown> = {};
   const px = (v: unknown) => (typeof v === 'number' ? `${v}px` : v);
   for (const prop of STYLE_PROPS) {
     anim[prop] = (value: unknown) => {
@@ -76,9 +76,11 @@ export function defineMedia(d: WxDefinitions): void {
   // deprecated canvas API, still in the base library (not in the typings)
   d.sync('createContext', 'stubbed', () => softObject(app, 'createContext', 'CanvasContext', { getActions: () => [], clearActions: () => undefined }), 'deprecated (base library 1.x); drawing calls accepted, nothing painted');
   d.sync('drawCanvas', 'stubbed', () => undefined, 'deprecated (base library 1.x); nothing painted');
-  d.sync('createOffscreenCanvas', 'stubbed', (o?: any, h?: number) => {
-    const width = typeof o === 'object' ? Number(o?.width) || 300 : Number(o) || 300;
-    return canvasNode(app, width, typeof o === 'object' ? Number(o?.height) || 150 : Number(h) || 150);
+  d.sync('createOffscreenCanvas', 'stubbed', (o?: unknown, h?: number) => {
+    // createOffscreenCanvas({width, height, ...}) or the older createOffscreenCanvas(width, height)
+    const size = o as { width?: unknown; height?: unknown } | null | undefined;
+    const width = typeof o === 'object' ? Number(size?.width) || 300 : Number(o) || 300;
+    return canvasNode(app, width, typeof o === 'object' ? Number(size?.height) || 150 : Number(h) || 150);
   }, 'getContext() accepts every drawing call; nothing is painted headless');
   d.sync('createWorker', 'stubbed', () => softObject(app, 'createWorker', 'Worker'), 'postMessage goes nowhere: worker scripts do not run in the simulator');
 

@@ -1,16 +1,15 @@
 // Network: wx.request over real HTTP (request.ts), WebSockets over real sockets (connectSocket and the legacy
 // one-socket API), the network type the device reports.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import WebSocket from 'ws';
 import { fail } from '../errors';
 import { request } from '../request';
-import { emit, settle, type WxDefinitions, type WxHost } from './core';
+import { emit, settle, type Impl, type WxDefinitions, type WxHost, type WxOptions } from './core';
 
 const OFFLINE = '-106:net::ERR_INTERNET_DISCONNECTED (the simulator is offline: __sim.setNetwork({online: true}))';
 
 /** A SocketTask over a real WebSocket; `legacy` also feeds wx.onSocketOpen/Message/Error/Close. */
-function socketTask(app: WxHost, o: any, legacy: (event: string, res: unknown) => void) {
-  const listeners: Record<string, ((res: any) => void)[]> = { open: [], message: [], error: [], close: [] };
+function socketTask(app: WxHost, o: WxOptions, legacy: (event: string, res: unknown) => void) {
+  const listeners: Record<string, Impl[]> = { open: [], message: [], error: [], close: [] };
   let ws: WebSocket | undefined;
   let closed = false;
   const fire = (event: string, res: unknown) => {
@@ -24,22 +23,23 @@ function socketTask(app: WxHost, o: any, legacy: (event: string, res: unknown) =
       return ws ? ws.readyState : 0;
     },
     CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3,
-    send: (opts: any = {}) =>
+    send: (opts: WxOptions = {}) =>
       settle(app, 'SocketTask.send', opts, () => {
         if (!ws || ws.readyState !== WebSocket.OPEN) fail('SocketTask.readyState is not OPEN');
         const data = opts.data instanceof ArrayBuffer ? Buffer.from(opts.data) : String(opts.data ?? '');
         return new Promise((resolve, reject) => ws!.send(data, (err) => (err ? reject(err) : resolve({}))));
       }, { promise: false }),
-    close: (opts: any = {}) =>
+    close: (opts: WxOptions = {}) =>
       settle(app, 'SocketTask.close', opts, () => {
         closed = true;
-        ws?.close(opts.code ?? 1000, opts.reason ?? '');
+        ws?.close((opts.code as number | undefined) ?? 1000, (opts.reason as string | undefined) ?? '');
         return {};
       }, { promise: false }),
-    onOpen: (fn: any) => void listeners.open.push(fn),
-    onMessage: (fn: any) => void listeners.message.push(fn),
-    onError: (fn: any) => void listeners.error.push(fn),
-    onClose: (fn: any) => void listeners.close.push(fn),
+    // pushed unchecked: a listener that is not a function fails (reported as an app error) when the event comes
+    onOpen: (fn: unknown) => void listeners.open.push(fn as Impl),
+    onMessage: (fn: unknown) => void listeners.message.push(fn as Impl),
+    onError: (fn: unknown) => void listeners.error.push(fn as Impl),
+    onClose: (fn: unknown) => void listeners.close.push(fn as Impl),
   };
   const start = () => {
     if (!app.sim.online) throw new Error(OFFLINE);
@@ -50,7 +50,7 @@ function socketTask(app: WxHost, o: any, legacy: (event: string, res: unknown) =
     } catch {
       fail(`invalid url "${String(o.url)}"`);
     }
-    ws = new WebSocket(url, o.protocols, { headers: o.header, handshakeTimeout: Number(o.timeout) || app.sim.project.appJson.networkTimeout?.connectSocket || 60000 });
+    ws = new WebSocket(url, o.protocols as string | string[] | undefined, { headers: o.header as Record<string, string> | undefined, handshakeTimeout: Number(o.timeout) || app.sim.project.appJson.networkTimeout?.connectSocket || 60000 });
     app.requests.add(handle);
     ws.on('open', () => fire('open', { header: {}, profile: {} }));
     ws.on('message', (data, isBinary) => {
@@ -71,7 +71,7 @@ export function defineNetwork(d: WxDefinitions): void {
   const app = d.app;
   const sim = app.sim;
 
-  d.raw('request', 'supported', (opts?: any) => {
+  d.raw('request', 'supported', (opts?: WxOptions) => {
     const o = opts ?? {};
     sim.requestLog.push({ method: String(o.method ?? 'GET').toUpperCase(), url: String(o.url), at: Date.now() });
     const handle = request(app, o);
@@ -84,7 +84,7 @@ export function defineNetwork(d: WxDefinitions): void {
   const legacy = (event: string, res: unknown) => {
     emit(app, `socket${event.charAt(0).toUpperCase()}${event.slice(1)}`, res);
   };
-  d.raw('connectSocket', 'supported', (opts?: any) => {
+  d.raw('connectSocket', 'supported', (opts?: WxOptions) => {
     const o = opts ?? {};
     const socket = socketTask(app, o, (event, res) => socket === current && legacy(event, res));
     current = socket;

@@ -1,12 +1,12 @@
 // wx.createSelectorQuery / createIntersectionObserver, and the same on a page or component (`this.createSelectorQuery()`,
 // `this.createIntersectionObserver()`), over the rendered component tree. Geometry comes from the renderer: zeros
 // and the window size headless, real layout in browser mode.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { PageInstance } from '../simulation';
 import { attributesOf, composedParent, tagOf } from '../tree';
 import { querySelectorAll as selectIn } from '../selector';
 import { exparser } from '../dom-env';
-import { permissive, softObject, type WxDefinitions, type WxHost } from './core';
+import { permissive, softObject, type WxDefinitions, type WxHost, type WxOptions } from './core';
+import type { Element as ExElement } from '../exparser';
 import { windowInfo, appTimeout } from './system';
 
 export type { Rect } from '../../render/renderer';
@@ -14,10 +14,10 @@ import type { Rect } from '../../render/renderer';
 
 /** Geometry through the simulation's renderer (headless: zeros, the window size, scroll where pageScrollTo put it). */
 export const layout = {
-  async rect(app: WxHost, page: PageInstance, node: any): Promise<Rect> {
+  async rect(app: WxHost, page: PageInstance, node: ExElement | undefined): Promise<Rect> {
     return node?.$$ ? app.sim.renderer.rect(page, node.$$) : { left: 0, top: 0, width: 0, height: 0 };
   },
-  async computedStyle(app: WxHost, page: PageInstance, node: any, names: string[]): Promise<Record<string, string>> {
+  async computedStyle(app: WxHost, page: PageInstance, node: ExElement | undefined, names: string[]): Promise<Record<string, string>> {
     return node?.$$ ? app.sim.renderer.computedStyle(page, node.$$, names) : {};
   },
   scrollTop: (app: WxHost, page: PageInstance): Promise<number> => app.sim.renderer.scrollTop(page),
@@ -27,20 +27,21 @@ export const layout = {
 };
 
 /** The selector engine, scoped as WeChat scopes queries: one component's (or page's) own template. */
-function querySelectorAll(app: WxHost, container: any, selector: string): any[] {
+function querySelectorAll(app: WxHost, container: ExElement, selector: string): ExElement[] {
   return selectIn(container, selector, (n) => app.sim.isCustomComponent(n));
 }
 
 /** The page (in the stack) whose tree holds `node`. */
-export function pageOfNode(app: WxHost, node: any): PageInstance | undefined {
+export function pageOfNode(app: WxHost, node: ExElement): PageInstance | undefined {
   let root = node;
   for (let p = composedParent(node); p; p = composedParent(p)) root = p;
   return app.stack.find((page) => page.node === root || page.node === node);
 }
 
 /** The exparser node behind a page or component instance (`this` in Page/Component). */
-function nodeOfInstance(inst: any): any {
-  const node = inst?._exparserNode ?? inst?.__wxElement;
+function nodeOfInstance(inst: unknown): ExElement {
+  const instance = inst as { _exparserNode?: ExElement; __wxElement?: ExElement } | null | undefined;
+  const node = instance?._exparserNode ?? instance?.__wxElement;
   if (!node) throw new Error('SelectorQuery.in(component): expects a page or component instance (`this`)');
   return node;
 }
@@ -50,7 +51,7 @@ const CONTEXT_OF_TAG: Record<string, string> = {
 };
 
 /** `fields({node: true})`: a canvas of type 2d/webgl gives a Canvas whose context accepts every drawing call. */
-function nodeObject(app: WxHost, node: any, rect: Rect): unknown {
+function nodeObject(app: WxHost, node: ExElement, rect: Rect): unknown {
   const tag = tagOf(node);
   if (tag === 'canvas') {
     const attrs = attributesOf(node);
@@ -65,7 +66,7 @@ function nodeObject(app: WxHost, node: any, rect: Rect): unknown {
 }
 
 /** A drawing context with no pixels behind it: every method exists and does nothing (measureText answers widths). */
-export function permissiveContext(): any {
+export function permissiveContext(): Record<string | symbol, unknown> {
   const state: Record<string | symbol, unknown> = {};
   return new Proxy(state, {
     get(target, prop) {
@@ -84,8 +85,8 @@ export function permissiveContext(): any {
   });
 }
 
-export function canvasNode(app: WxHost, width: number, height: number): any {
-  let context: any;
+export function canvasNode(app: WxHost, width: number, height: number) {
+  let context: Record<string | symbol, unknown> | undefined;
   const frames = new Map<number, NodeJS.Timeout>();
   let frameSeq = 0;
   return {
@@ -115,19 +116,20 @@ export function canvasNode(app: WxHost, width: number, height: number): any {
 interface QueryItem {
   selector: string | null; // null: the viewport
   single: boolean;
-  fields: Record<string, any>;
+  /** what the app asked for: fields({id, dataset, rect, size, properties, computedStyle...}) */
+  fields: WxOptions;
   callback?: (res: unknown) => void;
 }
 
 class SelectorQueryImpl {
-  private scope: any;
+  private scope: ExElement | undefined;
   private readonly items: QueryItem[] = [];
 
-  constructor(private readonly app: WxHost, scope?: any) {
+  constructor(private readonly app: WxHost, scope?: ExElement) {
     this.scope = scope;
   }
 
-  in(component: any) {
+  in(component: unknown) {
     this.scope = nodeOfInstance(component);
     return this;
   }
@@ -145,14 +147,14 @@ class SelectorQueryImpl {
   }
 
   private ref(selector: string | null, single: boolean) {
-    const push = (fields: Record<string, any>, callback?: (res: unknown) => void) => {
+    const push = (fields: WxOptions, callback?: (res: unknown) => void) => {
       this.items.push({ selector, single, fields, callback });
       return this;
     };
     return {
       boundingClientRect: (cb?: (res: unknown) => void) => push({ id: true, dataset: true, rect: true, size: true }, cb),
       scrollOffset: (cb?: (res: unknown) => void) => push({ id: true, dataset: true, scrollOffset: true }, cb),
-      fields: (fields: Record<string, any>, cb?: (res: unknown) => void) => push(fields ?? {}, cb),
+      fields: (fields: WxOptions, cb?: (res: unknown) => void) => push(fields ?? {}, cb),
       context: (cb?: (res: unknown) => void) => push({ context: true }, cb),
       node: (cb?: (res: unknown) => void) => push({ node: true }, cb),
     };
@@ -185,10 +187,10 @@ class SelectorQueryImpl {
     return this;
   }
 
-  private async answer(page: PageInstance, scopeNode: any, item: QueryItem): Promise<unknown> {
+  private async answer(page: PageInstance, scopeNode: ExElement, item: QueryItem): Promise<unknown> {
     if (item.selector === null) return this.viewport(page, item.fields);
     const container = scopeNode.shadowRoot ?? scopeNode;
-    let nodes: any[];
+    let nodes: ExElement[];
     try {
       nodes = querySelectorAll(this.app, container, item.selector);
     } catch (err) {
@@ -199,7 +201,7 @@ class SelectorQueryImpl {
     return Promise.all(nodes.map((n) => this.describe(page, n, item.fields)));
   }
 
-  private async viewport(page: PageInstance, fields: Record<string, any>) {
+  private async viewport(page: PageInstance, fields: WxOptions) {
     const { windowWidth, windowHeight } = windowInfo(this.app);
     const out: Record<string, unknown> = {};
     if (fields.id) out.id = '';
@@ -210,11 +212,11 @@ class SelectorQueryImpl {
     return out;
   }
 
-  private async describe(page: PageInstance, node: any, fields: Record<string, any>) {
+  private async describe(page: PageInstance, node: ExElement, fields: WxOptions) {
     const out: Record<string, unknown> = {};
     if (fields.id) out.id = node.id || '';
     if (fields.dataset) out.dataset = { ...(node.dataset || {}) };
-    if (fields.mark) out.mark = { ...(node._marks || {}) };
+    if (fields.mark) out.mark = { ...((node as { _marks?: Record<string, unknown> })._marks || {}) };
     let rect: Rect | undefined;
     if (fields.rect || fields.size || fields.node) rect = await layout.rect(this.app, page, node);
     if (fields.rect && rect) Object.assign(out, { left: rect.left, top: rect.top, right: rect.left + rect.width, bottom: rect.top + rect.height });
@@ -251,7 +253,7 @@ class IntersectionObserverImpl {
   private disconnected = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly app: WxHost, private readonly scope: any, private readonly options: Record<string, any> = {}) {}
+  constructor(private readonly app: WxHost, private readonly scope: ExElement | undefined, private readonly options: WxOptions = {}) {}
 
   relativeTo(selector: string, margins: Margins = {}) {
     this.relatives.push({ selector, margins });
@@ -271,12 +273,13 @@ class IntersectionObserverImpl {
   observe(selector: string, callback: (res: unknown) => void) {
     const app = this.app;
     const thresholds: number[] = Array.isArray(this.options.thresholds) && this.options.thresholds.length ? this.options.thresholds : [0];
-    const previous = new Map<any, number>();
+    const previous = new Map<ExElement, number>();
     const check = async () => {
       const page = this.scope ? pageOfNode(app, this.scope) : app.top();
       if (this.disconnected || !page || !page.alive) return;
-      const container = (this.scope ?? page.node).shadowRoot;
-      let targets: any[] = [];
+      // a page's or component's node: it has its own template (a shadow root)
+      const container = (this.scope ?? page.node).shadowRoot!;
+      let targets: ExElement[] = [];
       try {
         targets = querySelectorAll(app, container, selector);
       } catch (err) {
@@ -310,7 +313,7 @@ class IntersectionObserverImpl {
     }
   }
 
-  private async relativeRect(page: PageInstance, container: any) {
+  private async relativeRect(page: PageInstance, container: ExElement) {
     const { windowWidth, windowHeight } = windowInfo(this.app);
     const relatives = this.relatives.length ? this.relatives : [{ selector: null, margins: {} }];
     let out: ReturnType<typeof intersect> | undefined;
@@ -340,11 +343,11 @@ function intersect(a: { left: number; top: number; right: number; bottom: number
   return { left, top, right, bottom, width: right - left, height: bottom - top };
 }
 
-export function createSelectorQuery(app: WxHost, scope?: any): SelectorQueryImpl {
+export function createSelectorQuery(app: WxHost, scope?: ExElement): SelectorQueryImpl {
   return new SelectorQueryImpl(app, scope);
 }
 
-export function createIntersectionObserver(app: WxHost, component: any, options?: Record<string, any>): IntersectionObserverImpl {
+export function createIntersectionObserver(app: WxHost, component: unknown, options?: WxOptions): IntersectionObserverImpl {
   return new IntersectionObserverImpl(app, component ? nodeOfInstance(component) : undefined, options ?? {});
 }
 
@@ -352,9 +355,10 @@ export function defineQuery(d: WxDefinitions): void {
   const app = d.app;
   const geometry = 'ids, datasets, properties and contexts from the page; rects from the renderer (zeros headless, layout with --render browser)';
   d.sync('createSelectorQuery', 'supported', () => createSelectorQuery(app), `select/selectAll/selectViewport/in/exec, boundingClientRect/fields/scrollOffset/context/node; ${geometry}`);
-  d.sync('createIntersectionObserver', 'supported', (component?: any, options?: Record<string, any>) => {
+  d.sync('createIntersectionObserver', 'supported', (component?: unknown, options?: WxOptions) => {
     // wx.createIntersectionObserver(component, options); a page calls it with `this`
-    if (component && !component._exparserNode && !component.__wxElement && options === undefined) return createIntersectionObserver(app, undefined, component);
+    const inst = component as { _exparserNode?: unknown; __wxElement?: unknown } | null | undefined;
+    if (inst && !inst._exparserNode && !inst.__wxElement && options === undefined) return createIntersectionObserver(app, undefined, component as WxOptions);
     return createIntersectionObserver(app, component, options);
   }, 'relativeTo/relativeToViewport/observe/disconnect; ratios from the renderer\'s rects (headless: nothing ever intersects)');
   d.async('pageScrollTo', 'supported', async (o) => {
@@ -362,7 +366,7 @@ export function defineQuery(d: WxDefinitions): void {
     if (!top) return {};
     let scrollTop = Number(o.scrollTop) || 0;
     if (typeof o.selector === 'string') {
-      const [node] = querySelectorAll(app, top.node.shadowRoot, o.selector);
+      const [node] = querySelectorAll(app, top.node.shadowRoot!, o.selector);
       if (node) scrollTop = (await layout.rect(app, top, node)).top + (await layout.scrollTop(app, top)) + (Number(o.offsetTop) || 0);
     }
     await layout.pageScrollTo(app, top, scrollTop);

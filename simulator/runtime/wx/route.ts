@@ -1,7 +1,7 @@
 // Routing between pages and to other mini programs (handlers registered with the simulator act them out).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { fail } from '../errors';
-import { settle, type WxDefinitions } from './core';
+import type { MiniProgramJump } from '../types';
+import { settle, type WxDefinitions, type WxOptions } from './core';
 import { channelPair, expectOpenedPage, settleOpenedPage } from './instance';
 
 export function defineRoute(d: WxDefinitions): void {
@@ -9,7 +9,7 @@ export function defineRoute(d: WxDefinitions): void {
   const sim = app.sim;
 
   for (const name of ['navigateTo', 'redirectTo', 'reLaunch', 'switchTab', 'navigateBack']) {
-    d.raw(name, 'supported', (opts?: any) =>
+    d.raw(name, 'supported', (opts?: WxOptions) =>
       settle(app, name, opts, async () => {
         // WeChat routes after the current turn; the success callback comes once the new page is ready
         await new Promise((r) => setImmediate(r));
@@ -20,7 +20,7 @@ export function defineRoute(d: WxDefinitions): void {
         }
         // navigateTo's event channel: the opener's end answers here, the opened page's end is its
         // this.getOpenerEventChannel()
-        const [opener, opened] = channelPair(app, opts?.events);
+        const [opener, opened] = channelPair(app, opts?.events as Record<string, unknown> | undefined);
         expectOpenedPage(app, opened);
         try {
           app.route(name, opts ?? {});
@@ -32,13 +32,14 @@ export function defineRoute(d: WxDefinitions): void {
       }), name === 'switchTab' ? 'closes every page like reLaunch (no persistent tab pages)' : name === 'navigateTo' ? 'with the event channel (events, res.eventChannel, getOpenerEventChannel)' : undefined);
   }
 
-  d.raw('navigateToMiniProgram', 'supported', (opts?: any) => {
+  d.raw('navigateToMiniProgram', 'supported', (opts?: WxOptions) => {
     const o = opts ?? {};
     const inTap = app.inUserTap();
     return settle(app, 'navigateToMiniProgram', o, () => {
       if (!inTap) fail('can only be invoked by user TAP gesture');
       if (typeof o.appId !== 'string' || !o.appId) fail('invalid appId: appId should be a non-empty string');
-      const jump = { appId: o.appId, path: o.path, extraData: o.extraData, envVersion: o.envVersion };
+      // path, extraData and envVersion go to the handler as the app gave them
+      const jump = { appId: o.appId, path: o.path, extraData: o.extraData, envVersion: o.envVersion } as MiniProgramJump;
       // no handler for the appId: DevTools' behaviour (the call succeeds, nothing opens), see jump.ts
       void app.jump(jump, sim.handlers[o.appId]);
       return {};

@@ -2,10 +2,9 @@
 // Skyline, no XR), so these are shells with the right shape: worklet values are plain shared values whose
 // animations land on their target at once, Easing builds functions, custom route builders are accepted and unused;
 // the XR system offers base classes to extend and registries that accept, so pages built on them load.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { permissive, type WxDefinitions } from './core';
 
-function worklet(): any {
+function worklet() {
   const shared = (value: unknown) => ({ value });
   // an animation evaluates to its end value: there are no frames headless
   const toValue = (target: unknown) => target;
@@ -30,7 +29,7 @@ function worklet(): any {
   };
 }
 
-function router(): any {
+function router() {
   const builders = new Map<string, unknown>();
   return {
     addRouteBuilder: (name: string, builder: unknown) => void builders.set(name, builder),

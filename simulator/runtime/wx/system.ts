@@ -1,6 +1,5 @@
 // Device, window, app and launch information, canIUse, the theme and its change events, small base APIs
 // (nextTick, idle callbacks, base64, performance, log managers, the update manager).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Simulation } from '../simulation';
 import { SDK_VERSION } from '../types';
 import { windowConfigOf } from '../project';
@@ -182,7 +181,7 @@ export function defineSystem(d: WxDefinitions): void {
   const appConsole = sim.makeConsole();
   const logTo = (type: string) => (...args: unknown[]) => appConsole[type]?.(...args);
   const logManager = () => ({ debug: logTo('debug'), info: logTo('info'), log: logTo('log'), warn: logTo('warn') });
-  const realtimeLogManager = (): any => ({
+  const realtimeLogManager = () => ({
     info: logTo('info'), warn: logTo('warn'), error: logTo('error'), setFilterMsg: () => undefined, addFilterMsg: () => undefined,
     in: () => undefined, getCurrentState: () => null, tag: () => ({ info: logTo('info'), warn: logTo('warn'), error: logTo('error'), setFilterMsg: () => undefined, addFilterMsg: () => undefined }),
   });

@@ -1,14 +1,15 @@
 // Interface APIs: toasts, loading, modals and action sheets, navigation and tab bars, pull-down refresh. What the
 // user would see is recorded (__sim.ui()); modals wait for an answer (native().confirmModal(), __sim.answerModal).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { fail } from '../errors';
 import type { WxDefinitions } from './core';
+import type { UiEvent } from '../simulation';
 
 export function defineUi(d: WxDefinitions): void {
   const app = d.app;
   const sim = app.sim;
-  const record = (type: string, options: any) => {
-    const event = { type: type as any, options: JSON.parse(JSON.stringify(options ?? {}, (_k, v) => (typeof v === 'function' ? undefined : v))), at: Date.now() };
+  const record = (type: string, options: unknown) => {
+    // every recorded call is kept, also those (tab bar, share menu...) UiEvent's type does not list
+    const event: UiEvent = { type: type as UiEvent['type'], options: JSON.parse(JSON.stringify(options ?? {}, (_k, v) => (typeof v === 'function' ? undefined : v))) as Record<string, unknown>, at: Date.now() };
     sim.ui.push(event);
     // a renderer with a screen draws it (browser mode, preview)
     sim.renderer.ui?.(event);

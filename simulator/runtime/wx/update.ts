@@ -2,11 +2,18 @@
 // ones registered after the check finished. The check's answer is the device's update plan (__sim.setUpdate):
 // no update by default; with one, onUpdateReady (or onUpdateFailed) follows, and applyUpdate() restarts the app on
 // the new version (a cold restart that keeps storage; the plan goes back to "no update").
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { WxDefinitions } from './core';
 import { deviceOf, type UpdatePlan } from './device';
 
 type Listener = (res?: unknown) => void;
+
+/** What wx.getUpdateManager returns (one per launch). */
+interface UpdateManager {
+  onCheckForUpdate(fn: Listener): void;
+  onUpdateReady(fn: Listener): void;
+  onUpdateFailed(fn: Listener): void;
+  applyUpdate(): void;
+}
 
 export function defineUpdate(d: WxDefinitions): void {
   const app = d.app;
@@ -14,7 +21,7 @@ export function defineUpdate(d: WxDefinitions): void {
   // the plan this launch's check sees, fixed at launch
   const plan: UpdatePlan = { ...deviceOf(sim).update };
   let ready = false;
-  let manager: any;
+  let manager: UpdateManager | undefined;
 
   const later = (fn: () => void) => setImmediate(() => app.alive && app.guard(fn, 'update manager listener'));
 
