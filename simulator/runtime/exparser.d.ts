@@ -50,6 +50,8 @@ export declare class Element {
   /** present on elements that can be selected (exparser's own `isSelectable`) */
   classList: unknown;
   dataset: Record<string, unknown>;
+  /** `mark:name="…"` attributes of this node (exparser's setMark), null until one is set */
+  __marks: Record<string, unknown> | null;
   parentNode: Element | null;
   childNodes: (Element | TextNode)[];
   /** a component's own template tree */

@@ -216,7 +216,7 @@ class SelectorQueryImpl {
     const out: Record<string, unknown> = {};
     if (fields.id) out.id = node.id || '';
     if (fields.dataset) out.dataset = { ...(node.dataset || {}) };
-    if (fields.mark) out.mark = { ...((node as { _marks?: Record<string, unknown> })._marks || {}) };
+    if (fields.mark) out.mark = { ...(node.__marks || {}) };
     let rect: Rect | undefined;
     if (fields.rect || fields.size || fields.node) rect = await layout.rect(this.app, page, node);
     if (fields.rect && rect) Object.assign(out, { left: rect.left, top: rect.top, right: rect.left + rect.width, bottom: rect.top + rect.height });
