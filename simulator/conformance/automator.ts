@@ -81,7 +81,7 @@ export const AUTOMATOR_VERDICTS: Record<string, AutomatorVerdict> = {
   'MiniProgram.redirectTo': { status: 'supported' },
   'MiniProgram.navigateBack': { status: 'supported' },
   'MiniProgram.reLaunch': { status: 'supported' },
-  'MiniProgram.switchTab': { status: 'supported', note: 'closes every page like reLaunch (no persistent tab pages)' },
+  'MiniProgram.switchTab': { status: 'supported', note: 'tab pages stay alive: the tab left hides, switching back shows the same page with its data' },
   'MiniProgram.currentPage': { status: 'supported' },
   'MiniProgram.systemInfo': { status: 'supported' },
   'MiniProgram.callWxMethod': { status: 'supported', note: 'every wx function below; async ones answer through success/fail as in DevTools' },

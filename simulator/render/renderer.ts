@@ -25,8 +25,12 @@ export interface Renderer {
   attachPage(page: RenderedPage): Promise<void>;
   /** a page was unloaded */
   detachPage(page: RenderedPage): void;
-  /** the page on screen changed (top of stack), or undefined while the app is hidden / in another mini program */
-  showPage(page: RenderedPage | undefined): void;
+  /**
+   * the page on screen changed (top of stack), or undefined while the app is hidden / in another mini program.
+   * Attached pages that are not shown stay out of sight: the pages under the top, and tab pages that switchTab
+   * keeps alive off the stack, which come back with a later showPage.
+   */
+  showPage(page: RenderedPage | undefined, place?: ScreenPlace): void;
   /** layout of one element (the jsdom element behind an exparser node: node.$$) in page coordinates */
   rect(page: RenderedPage, element: Element): Promise<Rect>;
   computedStyle(page: RenderedPage, element: Element, names: string[]): Promise<Record<string, string>>;
@@ -49,9 +53,17 @@ export interface Renderer {
   close(): Promise<void>;
 }
 
+/** Where the shown page is in the page stack, which the renderer cannot tell from the pages it holds. */
+export interface ScreenPlace {
+  /** not the bottom of the stack: WeChat draws the navigation bar's back arrow */
+  canGoBack: boolean;
+}
+
 export interface ScreenEvent {
   type: string;
   options: Record<string, unknown>;
+  /** the page the call speaks of (the top of the stack when it was made; navigation bar calls) */
+  page?: RenderedPage;
 }
 
 export type RenderMode = Renderer['kind'];

@@ -219,6 +219,11 @@ export class AppInstance {
     return this.router.top();
   }
 
+  /** Every live page: the stack and the tab pages kept alive off it (hidden since a switchTab). */
+  livePages(): PageInstance[] {
+    return this.router.livePages();
+  }
+
   route(kind: string, opts: { url?: unknown; delta?: unknown }): void {
     this.router.route(kind, opts);
   }

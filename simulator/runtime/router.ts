@@ -1,5 +1,9 @@
 // The page stack: resolving urls, navigateTo / redirectTo / reLaunch / switchTab / navigateBack with WeChat's rules
 // and lifecycle order, creating and unloading pages, and telling the renderer which page is on screen.
+// Tab pages (app.json tabBar.list) live on once opened, as in WeChat: switchTab closes the other pages and hides the
+// tab page it leaves, which stays alive off the stack (its data, its timers) until reLaunch, a redirectTo from it
+// or the app's end; switching back shows that same instance (onShow only). A tab page is only ever at the bottom of
+// the stack, since navigateTo and redirectTo cannot open one.
 // A route that cannot open its page (missing component, a page script that throws...) fails before anything is
 // unloaded: the stack stays as it was, as in WeChat.
 import path from 'node:path';
@@ -41,13 +45,25 @@ export function parseQuery(qs: string): Record<string, string> {
 
 export class Router {
   readonly stack: PageInstance[] = [];
+  /** every live tab page by route, on the stack or kept off it */
+  private readonly tabs = new Map<string, PageInstance>();
   private shown: PageInstance | undefined;
+  private shownCanGoBack = false;
   private static pageSeq = 0;
 
   constructor(private readonly app: AppInstance) {}
 
   top(): PageInstance | undefined {
     return this.stack[this.stack.length - 1];
+  }
+
+  /** Every live page: the stack, bottom first, then the tab pages kept alive off it. */
+  livePages(): PageInstance[] {
+    return [...this.stack, ...[...this.tabs.values()].filter((page) => !this.stack.includes(page))];
+  }
+
+  private isTab(route: string): boolean {
+    return this.app.sim.project.tabPages.includes(route);
   }
 
   resolveUrl(url: unknown): { route: string; query: Record<string, string> } {
@@ -71,7 +87,7 @@ export class Router {
       return;
     }
     const { route, query } = this.resolveUrl(opts?.url);
-    const isTab = this.app.sim.project.tabPages.includes(route);
+    const isTab = this.isTab(route);
     switch (kind) {
       case 'navigateTo': {
         if (isTab) throw new RouteError('can not navigateTo a tabbar page');
@@ -89,18 +105,45 @@ export class Router {
         this.openPage(prepared, route, query);
         return;
       }
-      case 'switchTab':
+      case 'switchTab': {
+        if (!isTab) throw new RouteError('can not switch to no-tabBar page');
+        if (Object.keys(query).length) throw new RouteError('url does not support query in switchTab');
+        // a tab page not opened yet must load before anything closes, as for any route
+        this.switchTab(route, this.tabs.has(route) ? undefined : this.prepare(route));
+        return;
+      }
       case 'reLaunch': {
-        if (kind === 'switchTab' && !isTab) throw new RouteError('can not switch to no-tabBar page');
-        if (kind === 'switchTab' && Object.keys(query).length) throw new RouteError('url does not support query in switchTab');
         const prepared = this.prepare(route);
-        // without a tab bar to keep pages alive, switchTab closes every page like reLaunch
+        // every page goes, the tab pages kept off the stack too: the new page starts a fresh app screen
         while (this.stack.length) this.unloadPage(this.stack.pop()!);
+        for (const page of [...this.tabs.values()]) this.unloadPage(page);
         this.openPage(prepared, route, query);
         return;
       }
       default:
         throw new RouteError(`unknown route ${kind}`);
+    }
+  }
+
+  /**
+   * WeChat's tab switch: the pages above the bottom tab page close (onUnload, top first), the tab page that was on
+   * screen hides (onHide) and stays alive, and the target shows: its kept instance (onShow) or a new one (onLoad,
+   * onShow, onReady). Switching to the tab already alone on screen does nothing.
+   */
+  private switchTab(route: string, prepared: PreparedPage | undefined): void {
+    const top = this.top();
+    const kept = this.tabs.get(route);
+    if (kept && kept === top && this.stack.length === 1) return;
+    while (this.stack.length && !this.isTab(this.top()!.route)) this.unloadPage(this.stack.pop()!);
+    // what is left is the bottom tab page: it hides if it was on screen (under other pages it was hidden already)
+    const leftTab = this.stack.pop();
+    if (leftTab && leftTab === top) this.pageHide(leftTab);
+    if (kept) {
+      this.stack.push(kept);
+      this.pageShow(kept);
+      this.syncScreen();
+    } else {
+      this.openPage(prepared!, route, {});
     }
   }
 
@@ -149,6 +192,7 @@ export class Router {
     };
     tree.caller.__simPageId = page.id;
     this.stack.push(page);
+    if (this.isTab(route)) this.tabs.set(route, page);
     this.app.sim.renderer.attachPage(page).catch((err: unknown) => this.app.sim.log(`renderer could not attach ${route}: ${String(err)}`));
     this.app.hook(page.caller, 'onLoad', [{ ...query }]);
     this.pageShow(page);
@@ -190,20 +234,29 @@ export class Router {
     }
     this.app.sim.renderer.detachPage(page);
     page.container.remove();
+    if (this.tabs.get(page.route) === page) this.tabs.delete(page.route);
     if (this.shown === page) this.shown = undefined;
   }
 
-  /** Drops every page without callbacks. */
+  /** Drops every page without callbacks, the kept tab pages too. */
   disposeAll(): void {
-    for (const page of this.stack.splice(0)) this.disposePage(page);
+    const pages = this.livePages();
+    this.stack.length = 0;
+    for (const page of pages) this.disposePage(page);
     this.syncScreen();
   }
 
-  /** Tells the renderer what is on screen: the top page while the app is in the foreground. */
-  syncScreen(): void {
+  /**
+   * Tells the renderer what is on screen: the top page while the app is in the foreground, with the back arrow
+   * unless it is the bottom of the stack (the renderer cannot tell: a kept tab page is attached but off the stack).
+   * `redraw` sends it again though it did not change (its window settings did: a theme change).
+   */
+  syncScreen(redraw = false): void {
     const onScreen = this.app.alive && this.app.visible ? this.top() : undefined;
-    if (onScreen === this.shown) return;
+    const canGoBack = !!onScreen && this.stack.length > 1;
+    if (!redraw && onScreen === this.shown && canGoBack === this.shownCanGoBack) return;
     this.shown = onScreen;
-    this.app.sim.renderer.showPage(onScreen);
+    this.shownCanGoBack = canGoBack;
+    this.app.sim.renderer.showPage(onScreen, { canGoBack });
   }
 }

@@ -246,8 +246,9 @@ export class Simulation extends EventEmitter {
   }
 
   findPage(pageId: unknown): PageInstance {
-    const page = this.app.stack.find((p) => p.id === Number(pageId));
-    if (!page) throw new Error(`page ${String(pageId)} is not in the page stack any more (it was closed or the app restarted)`);
+    // a tab page hidden by switchTab is off the stack but alive: its automator handle still reads and calls it
+    const page = this.app.livePages().find((p) => p.id === Number(pageId));
+    if (!page) throw new Error(`page ${String(pageId)} is not open any more (it was closed or the app restarted)`);
     return page;
   }
 

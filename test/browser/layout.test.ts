@@ -202,3 +202,45 @@ describe('what WeChat draws over the page', () => {
     page = (await miniProgram.currentPage())!;
   });
 });
+
+describe('tab pages: the screen shows the page switchTab brings, a tab it left keeps its document off screen', () => {
+  const SIM_APP = path.join(__dirname, '..', 'fixtures', 'sim-app');
+
+  it('switchTab, navigateTo and reLaunch: one page visible, the tab bar\'s item and back arrow follow, titles stay each page\'s', async () => {
+    const tabs = await startSimulator({ projectPath: SIM_APP, port: 0, render: 'browser' });
+    const mp = await automator.connect({ wsEndpoint: tabs.wsEndpoint });
+    const idOf = async () => ((await mp.currentPage()) as unknown as { id: number }).id;
+    try {
+      const renderer = tabs.renderer as BrowserRenderer;
+      const index = await idOf();
+      expect(await renderer.phone()).toMatchObject({ page: index, tab: 'pages/index/index', back: false, visiblePages: [index], pages: [index] });
+
+      await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+      const tab = await idOf();
+      expect(await renderer.phone()).toMatchObject({ page: tab, tab: 'pages/tab/tab', back: false, visiblePages: [tab], pages: [index, tab] });
+
+      // back on the first tab (the tab left is the last page attached): its own document and title
+      await mp.callWxMethod('switchTab', { url: '/pages/index/index' });
+      expect(await idOf()).toBe(index);
+      expect(await renderer.phone()).toMatchObject({ page: index, tab: 'pages/index/index', visiblePages: [index], pages: [index, tab] });
+      await mp.callWxMethod('setNavigationBarTitle', { title: '首页' });
+      expect((await renderer.phone()).title).toBe('首页');
+
+      await mp.callWxMethod('navigateTo', { url: '/pages/detail/detail' });
+      const detail = await idOf();
+      expect(await renderer.phone()).toMatchObject({ page: detail, tab: null, back: true, visiblePages: [detail], pages: [index, tab, detail] });
+
+      await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+      expect(await renderer.phone()).toMatchObject({ page: tab, tab: 'pages/tab/tab', back: false, title: 'sim-app', visiblePages: [tab], pages: [index, tab] });
+      await mp.callWxMethod('switchTab', { url: '/pages/index/index' });
+      expect((await renderer.phone()).title).toBe('首页');
+
+      await mp.callWxMethod('reLaunch', { url: '/pages/detail/detail' });
+      const fresh = await idOf();
+      expect(await renderer.phone()).toMatchObject({ page: fresh, back: false, tab: null, visiblePages: [fresh], pages: [fresh] });
+    } finally {
+      mp.disconnect();
+      await tabs.close();
+    }
+  }, 30000);
+});

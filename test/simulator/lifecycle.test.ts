@@ -1,6 +1,7 @@
 // Lifecycles in WeChat's order, routing with query strings, the user-tap rule of navigateToMiniProgram and the
 // trip through another mini program, and the Sim domain (hide/show, cold restart, offline).
 import automator from 'miniprogram-automator';
+import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import { openSession, relaunch, textOf, waitFor, events, clearEvents, send, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 declare const __sim: {
@@ -13,6 +14,7 @@ declare const __sim: {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's wx, reached through evaluate
 declare const wx: any;
 declare const getApp: () => { globalData: { launches: number } };
+declare const getCurrentPages: () => { route: string }[];
 
 let session: Session;
 beforeAll(async () => {
@@ -77,6 +79,112 @@ describe('lifecycles and routing', () => {
     await (await page.$('#nav-detail'))!.tap();
     const detail = await waitFor(() => mp.currentPage(), (p) => p?.path === 'pages/detail/detail', 'the detail page');
     expect(detail!.query).toEqual({ from: 'index', n: '2' });
+  });
+});
+
+describe('tab pages stay alive, as in WeChat', () => {
+  const TAB = 'pages/tab/tab';
+  const DETAIL = 'pages/detail/detail';
+  const idOf = (page: unknown) => (page as { id: number }).id;
+  const stackOf = async (mp: MiniProgram) => (await mp.pageStack()).map((p: { path: string }) => p.path);
+  const currentPages = (mp: MiniProgram) => mp.evaluate(() => getCurrentPages().map((p) => p.route));
+
+  it('switchTab A -> B -> A -> B: each tab loads once, hides and shows again with its data; the stack holds only the tab', async () => {
+    const mp = session.miniProgram;
+    const index = await relaunch(mp);
+    await index.setData({ title: 'kept' });
+    await clearEvents(mp);
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    const tab = (await mp.currentPage())!;
+    expect(tab.path).toBe(TAB);
+    expect(await stackOf(mp)).toEqual([TAB]);
+    expect(await currentPages(mp)).toEqual([TAB]);
+    await mp.callWxMethod('switchTab', { url: `/${INDEX}` });
+    const indexAgain = (await mp.currentPage())!;
+    expect(idOf(indexAgain)).toBe(idOf(index));
+    expect(await textOf(indexAgain, '#title')).toBe('kept');
+    expect(await stackOf(mp)).toEqual([INDEX]);
+    // the hidden tab's automator handle still reads it
+    expect(await tab.data('shows')).toBe(1);
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    const tabAgain = (await mp.currentPage())!;
+    expect(idOf(tabAgain)).toBe(idOf(tab));
+    expect(await textOf(tabAgain, '#shows')).toBe('2');
+    // the tab alone on screen: switching to it again does nothing
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    expect(await events(mp)).toEqual([
+      'index.onHide', 'card.pageHide', 'tab.onLoad {}', 'tab.onShow', 'tab.onReady',
+      'tab.onHide', 'index.onShow', 'card.pageShow',
+      'index.onHide', 'card.pageHide', 'tab.onShow',
+    ]);
+  });
+
+  it('switchTab closes the pages above the tab (top first), not the tab left hidden under them', async () => {
+    const mp = session.miniProgram;
+    const index = await relaunch(mp);
+    await mp.callWxMethod('navigateTo', { url: '/pages/detail/detail?n=1' });
+    await mp.callWxMethod('navigateTo', { url: '/pages/detail/detail?n=2' });
+    await clearEvents(mp);
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    expect(await stackOf(mp)).toEqual([TAB]);
+    expect(await events(mp)).toEqual(['detail.onUnload', 'detail.onUnload', 'tab.onLoad {}', 'tab.onShow', 'tab.onReady']);
+    await mp.callWxMethod('switchTab', { url: `/${INDEX}` });
+    await mp.callWxMethod('navigateTo', { url: '/pages/detail/detail' });
+    await clearEvents(mp);
+    await mp.callWxMethod('switchTab', { url: `/${INDEX}` });
+    expect(await events(mp)).toEqual(['detail.onUnload', 'index.onShow', 'card.pageShow']);
+    expect(idOf(await mp.currentPage())).toBe(idOf(index));
+    expect(await currentPages(mp)).toEqual([INDEX]);
+  });
+
+  it('reLaunch unloads every page, the tabs kept off the stack too; the tabs load anew afterwards', async () => {
+    const mp = session.miniProgram;
+    await relaunch(mp);
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    await mp.callWxMethod('switchTab', { url: `/${INDEX}` });
+    await mp.callWxMethod('navigateTo', { url: '/pages/detail/detail' });
+    await clearEvents(mp);
+    await mp.callWxMethod('reLaunch', { url: '/pages/detail/detail?from=relaunch' });
+    expect(await events(mp)).toEqual([
+      'detail.onUnload', 'index.onUnload', 'card.detached', 'tab.onUnload',
+      'detail.onLoad {"from":"relaunch"}', 'detail.onShow', 'detail.onReady',
+    ]);
+    expect(await stackOf(mp)).toEqual([DETAIL]);
+    await clearEvents(mp);
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    expect(await events(mp)).toEqual(['detail.onUnload', 'tab.onLoad {}', 'tab.onShow', 'tab.onReady']);
+    expect(await textOf((await mp.currentPage())!, '#shows')).toBe('1');
+  });
+
+  it('redirectTo from a tab closes that tab only; another kept tab shows again without loading', async () => {
+    const mp = session.miniProgram;
+    await relaunch(mp);
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    await clearEvents(mp);
+    await mp.callWxMethod('redirectTo', { url: '/pages/detail/detail' });
+    await mp.callWxMethod('switchTab', { url: `/${INDEX}` });
+    expect(await events(mp)).toEqual([
+      'tab.onUnload', 'detail.onLoad {}', 'detail.onShow', 'detail.onReady',
+      'detail.onUnload', 'index.onShow', 'card.pageShow',
+    ]);
+  });
+
+  it('navigateBack onto a tab shows the kept instance with its data', async () => {
+    const mp = session.miniProgram;
+    await relaunch(mp);
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    const tab = (await mp.currentPage())!;
+    await mp.callWxMethod('switchTab', { url: `/${INDEX}` });
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    await mp.callWxMethod('navigateTo', { url: '/pages/detail/detail' });
+    expect(await stackOf(mp)).toEqual([TAB, DETAIL]);
+    await clearEvents(mp);
+    await mp.callWxMethod('navigateBack');
+    expect(await events(mp)).toEqual(['detail.onUnload', 'tab.onShow']);
+    const back = (await mp.currentPage())!;
+    expect(idOf(back)).toBe(idOf(tab));
+    expect(await textOf(back, '#shows')).toBe('3');
+    expect(await stackOf(mp)).toEqual([TAB]);
   });
 });
 

@@ -96,7 +96,7 @@ describe('what the runtime tells the renderer, and what the protocol asks it', (
     kind: 'headless',
     attachPage: async (p) => void calls.push(`attach ${name(p)} ${p.container.getAttribute('route')} ${JSON.stringify(p.windowConfig)}`),
     detachPage: (p) => void calls.push(`detach ${name(p)}`),
-    showPage: (p) => void calls.push(`show ${name(p)}`),
+    showPage: (p, place) => void calls.push(`show ${name(p)}${place?.canGoBack ? ' back' : ''}`),
     rect: async () => ({ left: 33, top: 44, width: 11, height: 22 }),
     computedStyle: async (_p, _e, names) => Object.fromEntries(names.map((n) => [n, `computed ${n}`])),
     pageSize: async () => ({ width: 375, height: 2000 }),
@@ -129,14 +129,34 @@ describe('what the runtime tells the renderer, and what the protocol asks it', (
     await mp.evaluate(() => __sim.appShow({ scene: 1001 }));
     await mp.callWxMethod('navigateBack');
     expect(calls).toEqual([
-      `attach ${sel} pages/selectors/selectors {"navigationBarTitleText":"sim-app"}`, `show ${sel}`,
-      'show nothing', `show ${sel}`,
+      `attach ${sel} pages/selectors/selectors {"navigationBarTitleText":"sim-app"}`, `show ${sel} back`,
+      'show nothing', `show ${sel} back`,
       `detach ${sel}`, `show ${index}`,
     ]);
     calls.length = 0;
     await mp.evaluate(() => __sim.restart({ scene: 1001 }));
     expect(calls[0]).toBe(`detach ${index}`);
     expect(calls.slice(1).map((c) => c.split(' ').slice(0, 1).join(' '))).toEqual(['attach', 'show']);
+  });
+
+  it('a tab page left by switchTab stays attached, off screen, and is shown again; reLaunch detaches it', async () => {
+    const index = (await relaunch(mp))!;
+    const indexName = `index#${(index as unknown as { id: number }).id}`;
+    calls.length = 0;
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    const tab = `tab#${((await mp.currentPage()) as unknown as { id: number }).id}`;
+    await mp.callWxMethod('switchTab', { url: `/${INDEX}` });
+    await mp.callWxMethod('navigateTo', { url: '/pages/detail/detail' });
+    const detail = `detail#${((await mp.currentPage()) as unknown as { id: number }).id}`;
+    await mp.callWxMethod('switchTab', { url: '/pages/tab/tab' });
+    await mp.callWxMethod('reLaunch', { url: `/${INDEX}` });
+    expect(calls.map((c) => c.replace(/ \{.*$/, ''))).toEqual([
+      `attach ${tab} pages/tab/tab`, `show ${tab}`,
+      `show ${indexName}`,
+      `attach ${detail} pages/detail/detail`, `show ${detail} back`,
+      `detach ${detail}`, `show ${tab}`,
+      `detach ${tab}`, `detach ${indexName}`, expect.stringMatching(/^attach index#\d+ pages\/index\/index$/), expect.stringMatching(/^show index#\d+$/),
+    ]);
   });
 
   it('sizes, offsets, styles, scrolling and screenshots come from the renderer', async () => {

@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import type { Log } from '../../runtime/types';
 import type { Device } from '../../runtime/window';
-import type { Rect, RenderedPage, Renderer, RendererFactory, ScreenEvent, Theme } from '../renderer';
+import type { Rect, RenderedPage, Renderer, RendererFactory, ScreenEvent, ScreenPlace, Theme } from '../renderer';
 import { launchChromium, type LaunchedChromium } from './chromium';
 import { PhoneScreen, type PhoneMessage } from './screen';
 
@@ -42,6 +42,13 @@ export interface PhoneState {
   /** the toast's or loading box's title, or null */
   toast: string | null;
   modal: { title: string; content: string } | null;
+  /** the navigation bar's back arrow shows */
+  back: boolean;
+  /** the tab bar's selected item (its page path), or null without a tab bar */
+  tab: string | null;
+  /** the pages whose documents are visible (one at most) and all the pages the phone holds, by id */
+  visiblePages: number[];
+  pages: number[];
 }
 
 export class BrowserRenderer implements Renderer {
@@ -138,8 +145,8 @@ export class BrowserRenderer implements Renderer {
     this.screen.detachPage(page);
   }
 
-  showPage(page: RenderedPage | undefined): void {
-    this.screen.showPage(page);
+  showPage(page: RenderedPage | undefined, place?: ScreenPlace): void {
+    this.screen.showPage(page, place);
   }
 
   async rect(page: RenderedPage, element: Element): Promise<Rect> {
@@ -197,7 +204,7 @@ export class BrowserRenderer implements Renderer {
     return (await tab.evaluate(fn as never, arg as never)) as R;
   }
 
-  /** What the phone shows besides the page, as drawn in Chromium (for tests): the frame's title, toast, modal, theme. */
+  /** What the phone shows, as drawn in Chromium (for tests): which page, the frame's title, back arrow and tab bar, toast, modal, theme. */
   async phone(): Promise<PhoneState> {
     return this.call<PhoneState>('shown', []);
   }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Log } from '../../runtime/types';
 import type { OtherMiniProgramScreen } from '../../../typings/mini-program-handler';
-import type { RenderedPage, ScreenEvent, Theme } from '../renderer';
+import type { RenderedPage, ScreenEvent, ScreenPlace, Theme } from '../renderer';
 import { DEVICE, pageWindowOf, type Device } from '../../runtime/window';
 import { PageMirror, type MirrorNode, type StyleScope } from './mirror';
 import { compileWxss, type CompiledWxss } from './wxss';
@@ -86,6 +86,8 @@ export class PhoneScreen {
   private readonly dirty = new Set<number>();
   private flushScheduled = false;
   private shown: number | null = null;
+  /** the shown page is not the bottom of the stack (the back arrow) */
+  private canGoBack = false;
   private foreign: { screen: ForeignScreen; resolve: (action: ForeignAction) => void } | undefined;
   private readonly log: Log;
   private changeListeners = new Set<() => void>();
@@ -134,9 +136,10 @@ export class PhoneScreen {
     if (!this.pages.size) this.setOverlay({ toast: null, modal: null });
   }
 
-  showPage(page: RenderedPage | undefined): void {
+  showPage(page: RenderedPage | undefined, place?: ScreenPlace): void {
     this.flushNow();
     this.shown = page ? page.id : null;
+    this.canGoBack = !!page && !!place?.canGoBack;
     this.broadcast([this.showMessage()]);
   }
 
@@ -146,9 +149,10 @@ export class PhoneScreen {
    */
   ui(event: ScreenEvent): void {
     const o = event.options ?? {};
-    // the navigation bar calls speak of the top page of the stack (the page being loaded, in its onLoad), which is
-    // the last one attached: the one on screen may still be the page before it
-    const top = [...this.pages.values()].pop();
+    // the navigation bar calls speak of the top page of the stack (the page being loaded, in its onLoad), which the
+    // runtime names: the one on screen may still be the page before it, and the last one attached may be a tab
+    // page kept off the stack
+    const top = event.page ? this.pages.get(event.page.id) : undefined;
     const nav = (change: NavOverrides) => {
       if (!top) return;
       top.nav = { ...top.nav, ...change };
@@ -428,11 +432,9 @@ export class PhoneScreen {
   }
 
   private showMessage(): PhoneMessage {
-    const ids = [...this.pages.keys()];
-    const index = this.shown === null ? -1 : ids.indexOf(this.shown);
     // the shown page's window settings again: a theme change resolves their @variables anew
     const shown = this.shown === null ? undefined : this.pages.get(this.shown)?.page;
-    return { type: 'show', page: this.shown, back: index > 0, ...(shown ? { window: this.windowOf(shown) } : {}) };
+    return { type: 'show', page: this.shown, back: !!shown && this.canGoBack, ...(shown ? { window: this.windowOf(shown) } : {}) };
   }
 }
 

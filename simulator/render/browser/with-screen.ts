@@ -14,9 +14,9 @@ export function withScreen(inner: Renderer, screen: PhoneScreen): Renderer {
       screen.detachPage(page);
       inner.detachPage(page);
     },
-    showPage(page) {
-      screen.showPage(page);
-      inner.showPage(page);
+    showPage(page, place) {
+      screen.showPage(page, place);
+      inner.showPage(page, place);
     },
     rect: (page, element) => inner.rect(page, element),
     computedStyle: (page, element, names) => inner.computedStyle(page, element, names),

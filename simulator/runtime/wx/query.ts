@@ -31,11 +31,11 @@ function querySelectorAll(app: WxHost, container: ExElement, selector: string): 
   return selectIn(container, selector, (n) => app.sim.isCustomComponent(n));
 }
 
-/** The page (in the stack) whose tree holds `node`. */
+/** The live page (on the stack, or a tab page kept off it) whose tree holds `node`. */
 export function pageOfNode(app: WxHost, node: ExElement): PageInstance | undefined {
   let root = node;
   for (let p = composedParent(node); p; p = composedParent(p)) root = p;
-  return app.stack.find((page) => page.node === root || page.node === node);
+  return app.livePages().find((page) => page.node === root || page.node === node);
 }
 
 /** The exparser node behind a page or component instance (`this` in Page/Component). */

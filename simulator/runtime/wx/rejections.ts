@@ -59,7 +59,7 @@ function appOfElement(element: unknown): WxHost | undefined {
   for (const app of running) if (!app.alive) running.delete(app);
   let root = element as Parameters<typeof composedParent>[0] | undefined;
   for (let p = root && composedParent(root); p; p = composedParent(p)) root = p;
-  const owner = [...running].find((app) => app.stack.some((page) => page.node === root));
+  const owner = [...running].find((app) => app.livePages().some((page) => page.node === root));
   return owner ?? (running.size === 1 ? [...running][0] : undefined);
 }
 

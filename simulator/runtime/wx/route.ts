@@ -29,7 +29,7 @@ export function defineRoute(d: WxDefinitions): void {
           expectOpenedPage(app, undefined);
         }
         return { eventChannel: opener };
-      }), name === 'switchTab' ? 'closes every page like reLaunch (no persistent tab pages)' : name === 'navigateTo' ? 'with the event channel (events, res.eventChannel, getOpenerEventChannel)' : undefined);
+      }), name === 'switchTab' ? 'tab pages stay alive: the other pages close, the tab left hides and shows again with its data' : name === 'navigateTo' ? 'with the event channel (events, res.eventChannel, getOpenerEventChannel)' : undefined);
   }
 
   d.raw('navigateToMiniProgram', 'supported', (opts?: WxOptions) => {

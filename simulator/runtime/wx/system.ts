@@ -74,11 +74,11 @@ export function setTheme(sim: Simulation, theme: unknown): { theme: Theme } {
   const app = sim.app;
   if (app?.alive) {
     // window settings written as @variables follow the theme; the screen shows the top page again with them
-    for (const page of app.stack) page.windowConfig = windowConfigOf(sim.project, page.route, next);
-    if (app.visible) sim.renderer.showPage(app.top());
+    for (const page of app.livePages()) page.windowConfig = windowConfigOf(sim.project, page.route, next);
+    if (app.visible) app.router.syncScreen(true);
     app.hook(app.appDef, 'onThemeChange', [{ theme: next }]);
     emit(app, 'themeChange', { theme: next });
-    for (const page of [...app.stack]) if (page.alive) app.hook(page.caller, 'onThemeChange', [{ theme: next }]);
+    for (const page of app.livePages()) if (page.alive) app.hook(page.caller, 'onThemeChange', [{ theme: next }]);
   }
   return { theme: next };
 }

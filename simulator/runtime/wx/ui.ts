@@ -11,8 +11,8 @@ export function defineUi(d: WxDefinitions): void {
     // every recorded call is kept, also those (tab bar, share menu...) UiEvent's type does not list
     const event: UiEvent = { type: type as UiEvent['type'], options: JSON.parse(JSON.stringify(options ?? {}, (_k, v) => (typeof v === 'function' ? undefined : v))) as Record<string, unknown>, at: Date.now() };
     sim.ui.push(event);
-    // a renderer with a screen draws it (browser mode, preview)
-    sim.renderer.ui?.(event);
+    // a renderer with a screen draws it (browser mode, preview), on the page the call speaks of: the top of the stack
+    sim.renderer.ui?.({ ...event, page: app.top() });
   };
   const recorded = 'recorded in __sim.ui()';
   const drawn = 'recorded in __sim.ui(); drawn on the phone in browser mode and the live preview';

@@ -657,6 +657,10 @@
         title: el('nav-bar').hidden ? null : el('nav-title-text').textContent,
         toast: toast ? toast.options.title || '' : null,
         modal: modal ? { title: modal.title || '', content: modal.content || '' } : null,
+        back: !el('nav-bar').hidden && !el('nav-back').hidden,
+        tab: el('tab-bar').hidden ? null : (el('tab-bar').querySelector('.tab.selected') || { dataset: {} }).dataset.tab || null,
+        visiblePages: [...pages.values()].filter((p) => getComputedStyle(p.frame).visibility === 'visible').map((p) => p.id),
+        pages: [...pages.keys()],
       };
     },
   };
