@@ -42,6 +42,8 @@ export interface PhoneState {
   /** the toast's or loading box's title, or null */
   toast: string | null;
   modal: { title: string; content: string } | null;
+  /** the action sheet's alertText (null without one) and items, or null */
+  actionSheet: { alertText: string | null; items: string[] } | null;
 }
 
 export class BrowserRenderer implements Renderer {
@@ -197,7 +199,8 @@ export class BrowserRenderer implements Renderer {
     return (await tab.evaluate(fn as never, arg as never)) as R;
   }
 
-  /** What the phone shows besides the page, as drawn in Chromium (for tests): the frame's title, toast, modal, theme. */
+  /** What the phone shows besides the page, as drawn in Chromium (for tests): the frame's title, toast, modal, action
+   * sheet, theme. */
   async phone(): Promise<PhoneState> {
     return this.call<PhoneState>('shown', []);
   }
