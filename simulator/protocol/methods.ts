@@ -106,8 +106,9 @@ export interface ProtocolMethods {
   'Sim.restart': M<ShowRequest, { pageId: number; path: string }>;
   'Sim.setNetwork': M<{ online?: boolean }, { online: boolean }>;
   'Sim.idle': M<Empty, Done>;
-  'Sim.getUi': M<Empty, { events: UiEvent[]; modal: Record<string, unknown> | null }>;
+  'Sim.getUi': M<Empty, { events: UiEvent[]; modal: Record<string, unknown> | null; actionSheet: Record<string, unknown> | null }>;
   'Sim.answerModal': M<{ confirm?: boolean }, { confirm: boolean }>;
+  'Sim.answerActionSheet': M<{ tapIndex?: number | null }, { tapIndex: number | null }>;
   'Sim.getJumps': M<Empty, { jumps: JumpRecord[] }>;
   'Sim.getRequests': M<Empty, { requests: RequestRecord[] }>;
   'Sim.getStorage': M<Empty, { storage: Record<string, unknown> }>;

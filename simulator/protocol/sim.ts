@@ -11,8 +11,9 @@ export const simDomain: DomainHandlers<'Sim'> = {
     await sim.idle();
     return {};
   },
-  getUi: (_p, { sim }) => ({ events: sim.controls.ui(), modal: sim.controls.modal() }),
+  getUi: (_p, { sim }) => ({ events: sim.controls.ui(), modal: sim.controls.modal(), actionSheet: sim.controls.actionSheet() }),
   answerModal: (p, { sim }) => sim.answerModal(p.confirm !== false),
+  answerActionSheet: (p, { sim }) => sim.answerActionSheet(p.tapIndex),
   getJumps: (_p, { sim }) => ({ jumps: sim.controls.jumps() }),
   getRequests: (_p, { sim }) => ({ requests: sim.controls.requests() }),
   getStorage: (_p, { sim }) => ({ storage: sim.controls.storage() }),

@@ -46,7 +46,7 @@ export interface Renderer {
   setTheme?(theme: Theme): void;
   /**
    * what WeChat draws for the app besides its pages: `toast`, `hideToast`, `loading`, `hideLoading`, `modal`,
-   * `hideModal` (answered), `navigationBarTitle`, `navigationBarColor`, `showNavigationBarLoading`,
+   * `hideModal` (answered), `actionSheet`, `hideActionSheet` (answered), `navigationBarTitle`, `navigationBarColor`, `showNavigationBarLoading`,
    * `hideNavigationBarLoading`, with the wx call's options. Optional: headless only records them (__sim.ui()).
    */
   ui?(event: ScreenEvent): void;

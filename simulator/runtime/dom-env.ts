@@ -3,6 +3,7 @@
 // same process (fetch, pino, fastify) sniff `window` to decide they run in a browser.
 import { JSDOM, type DOMWindow } from 'jsdom';
 import type { ExparserModule, JComponentModule } from './exparser';
+import { installMarks } from './marks';
 
 let jsdom: JSDOM | undefined;
 
@@ -30,6 +31,7 @@ export function exparser(): ExparserModule {
 }
 
 export function jComponent(): JComponentModule {
-  exparser();
+  // j-component ignores `mark:` attributes: marks.ts hooks it (once) before it renders anything
+  installMarks(exparser());
   return require('j-component');
 }

@@ -35,7 +35,12 @@ export interface EventOptions {
 export interface ExparserEvent {
   type: string;
   detail: unknown;
+  /** set by exparser's dispatch before each listener runs: the marks collected from the target up */
+  mark?: Record<string, unknown>;
 }
+
+/** What exparser calls a listener with (`this` is the current target's method caller). */
+export type ExparserListener = (this: unknown, event: ExparserEvent, ...rest: unknown[]) => unknown;
 
 /** Elements, components, shadow roots and virtual nodes (wx:if / wx:for / block / slot) are all Elements. */
 export declare class Element {
@@ -52,6 +57,7 @@ export declare class Element {
   dataset: Record<string, unknown>;
   /** `mark:name="…"` attributes of this node (exparser's setMark), null until one is set */
   __marks: Record<string, unknown> | null;
+  setMark(name: string, value: unknown): void;
   parentNode: Element | null;
   childNodes: (Element | TextNode)[];
   /** a component's own template tree */
@@ -91,6 +97,7 @@ export interface ExparserModule {
   VirtualNode: typeof VirtualNode;
   TextNode: typeof TextNode;
   Event: ExparserEvents;
+  addListenerToElement(node: Element, type: string, listener: ExparserListener, options?: Record<string, unknown>): unknown;
 }
 
 /** A Component()-style definition plus the compiled template and the tag -> component id map. */

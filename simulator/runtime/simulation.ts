@@ -36,6 +36,12 @@ interface PendingModal {
   answer: (res: { confirm: boolean; cancel: boolean; content?: string }) => void;
 }
 
+interface PendingActionSheet {
+  options: Record<string, unknown>;
+  /** an item's index, or null for 取消 (or a tap on the mask) */
+  answer: (tapIndex: number | null) => void;
+}
+
 /** A wx method replaced through App.mockWxMethod. */
 export interface Mock {
   fn: (...args: unknown[]) => unknown;
@@ -60,6 +66,8 @@ export interface SimControls extends DeviceControls {
   ui(): UiEvent[];
   modal(): Record<string, unknown> | null;
   answerModal(confirm?: boolean): { confirm: boolean };
+  actionSheet(): Record<string, unknown> | null;
+  answerActionSheet(tapIndex?: number | null): { tapIndex: number | null };
   jumps(): JumpRecord[];
   requests(): RequestRecord[];
   storage(): Record<string, unknown>;
@@ -99,6 +107,7 @@ export class Simulation extends EventEmitter {
   readonly httpAgent = new http.Agent({ keepAlive: false });
   readonly httpsAgent = new https.Agent({ keepAlive: false });
   modal: PendingModal | undefined;
+  actionSheet: PendingActionSheet | undefined;
   online = true;
   /** the client listens for console events (App.enableLog) */
   logEnabled = false;
@@ -126,6 +135,8 @@ export class Simulation extends EventEmitter {
       ui: () => clone(this.ui),
       modal: () => (this.modal ? clone(this.modal.options) : null),
       answerModal: (confirm) => this.answerModal(confirm !== false),
+      actionSheet: () => (this.actionSheet ? clone(this.actionSheet.options) : null),
+      answerActionSheet: (tapIndex) => this.answerActionSheet(tapIndex),
       jumps: () => clone(this.jumps),
       requests: () => clone(this.requestLog),
       storage: () => Object.fromEntries([...this.storage].map(([k, v]) => [k, JSON.parse(v)])),
@@ -203,6 +214,7 @@ export class Simulation extends EventEmitter {
   async restart(req: ShowRequest): Promise<{ pageId: number; path: string }> {
     this.app.destroy();
     this.modal = undefined;
+    this.actionSheet = undefined;
     await this.start(req);
     const top = this.app.top()!;
     return { pageId: top.id, path: top.route };
@@ -224,6 +236,20 @@ export class Simulation extends EventEmitter {
     this.modal = undefined;
     m.answer({ confirm, cancel: !confirm, ...(m.options.editable ? { content: '' } : {}) });
     return { confirm };
+  }
+
+  /** The user picks item `tapIndex` of the action sheet on screen, or (null / omitted) taps 取消. */
+  answerActionSheet(tapIndex?: number | null): { tapIndex: number | null } {
+    if (!this.actionSheet) throw new Error('no action sheet is showing (wx.showActionSheet was not called, or was already answered)');
+    const items = this.actionSheet.options.itemList as unknown[];
+    const index = tapIndex ?? null;
+    if (index !== null && !(Number.isInteger(index) && index >= 0 && index < items.length)) {
+      throw new Error(`tapIndex ${String(tapIndex)} is not an item of the action sheet (0 to ${items.length - 1}, or null for 取消)`);
+    }
+    const sheet = this.actionSheet;
+    this.actionSheet = undefined;
+    sheet.answer(index);
+    return { tapIndex: index };
   }
 
   idle(): Promise<void> {

@@ -175,6 +175,14 @@ describe('the phone\'s theme, switched while the app runs', () => {
   });
 });
 
+/** The phone's overlays are drawn a moment after the app asks for them (in order, but not within evaluate). */
+async function waitForPhone(renderer: BrowserRenderer, ok: (phone: Awaited<ReturnType<BrowserRenderer['phone']>>) => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    if (ok(await renderer.phone())) return;
+  }
+  throw new Error(`the phone still shows ${JSON.stringify(await renderer.phone())}`);
+}
+
 describe('what WeChat draws over the page', () => {
   it('the navigation bar title from setNavigationBarTitle, a toast, and a modal until it is answered', async () => {
     const renderer = sim.renderer as BrowserRenderer;
@@ -193,6 +201,38 @@ describe('what WeChat draws over the page', () => {
     expect(r).toBeLessThan(120); // the page under the modal's dark mask (it is #f7f7f7 without it)
     await miniProgram.evaluate(() => __sim.answerModal(true));
     expect((await renderer.phone()).modal).toBeNull();
+
+    // an action sheet: a bottom sheet (alertText, items in itemColor, a gap, 取消) over the dark mask, light and
+    // dark like the modal; it waits for the user's pick
+    const picked = miniProgram.evaluate(() => new Promise((resolve) => wx.showActionSheet({ alertText: '删除后不可恢复', itemList: ['删除', '移到别处'], itemColor: '#fa5151', success: resolve, fail: resolve })));
+    await waitForPhone(renderer, (p) => p.actionSheet !== null);
+    expect((await renderer.phone()).actionSheet).toEqual({ alertText: '删除后不可恢复', items: ['删除', '移到别处'] });
+    const sheet = await renderer.evaluate(() => {
+      const rect = (id: string) => document.getElementById(id)!.getBoundingClientRect();
+      const item = document.querySelector('#sheet-items .sheet-item')!;
+      return { alert: rect('sheet-alert').top, item: rect('sheet-items').top, cancel: rect('sheet-cancel').top, bottom: rect('sheet-cancel').bottom, gap: rect('sheet-cancel').top - rect('sheet-items').bottom, color: getComputedStyle(item).color };
+    }, undefined);
+    expect(sheet.bottom).toBe(667); // at the bottom of the screen
+    expect(sheet.alert).toBeLessThan(sheet.item);
+    expect(sheet.item).toBeLessThan(sheet.cancel);
+    expect(sheet.gap).toBe(8);
+    expect(sheet.color).toBe('rgb(250, 81, 81)');
+    let shot = decodePng(Buffer.from((await miniProgram.screenshot()) as string, 'base64'));
+    expect(pixel(shot, 10, 300)[0]).toBeLessThan(120); // the page under the mask
+    expect(pixel(shot, 10, 650)).toEqual([255, 255, 255]); // 取消's white row
+    await miniProgram.evaluate(() => __sim.setTheme('dark'));
+    shot = decodePng(Buffer.from((await miniProgram.screenshot()) as string, 'base64'));
+    expect(pixel(shot, 10, 650)[0]).toBeLessThan(60); // the same row, dark
+    await miniProgram.evaluate(() => __sim.setTheme('light'));
+    expect(await miniProgram.evaluate(() => __sim.answerActionSheet(1))).toEqual({ tapIndex: 1 });
+    expect(await picked).toEqual({ tapIndex: 1, errMsg: 'showActionSheet:ok' });
+    expect((await renderer.phone()).actionSheet).toBeNull();
+    // 取消 (no index) fails it, as WeChat does
+    const cancelled = miniProgram.evaluate(() => new Promise((resolve) => wx.showActionSheet({ itemList: ['A'], success: resolve, fail: resolve })));
+    await waitForPhone(renderer, (p) => p.actionSheet !== null);
+    expect((await renderer.phone()).actionSheet).toEqual({ alertText: null, items: ['A'] });
+    await miniProgram.evaluate(() => __sim.answerActionSheet());
+    expect(await cancelled).toEqual({ errMsg: 'showActionSheet:fail cancel' });
 
     // a title set in a new page's onLoad is that page's; the page below keeps its own
     await miniProgram.callWxMethod('navigateTo', { url: '/pages/second/second' });

@@ -203,3 +203,31 @@ it('shows the phone as the app has it: its theme whatever the browser\'s, hover-
     await sim.close();
   }
 }, 30000);
+
+it('draws an action sheet the app shows: a click on an item picks it, 取消 cancels it', async () => {
+  const sim = await startSimulator({ projectPath: path.join(__dirname, '..', 'fixtures', 'render-app'), port: 0, preview: { port: 0 } });
+  const miniProgram = await automator.connect({ wsEndpoint: sim.wsEndpoint });
+  const tab = await openPreview(chromium.context, sim.previewUrl!);
+  const show = () => miniProgram.evaluate(() => new Promise((resolve) => wx.showActionSheet({ alertText: '选择支付方式', itemList: ['微信支付', '小微聚付'], success: resolve, fail: resolve })));
+  try {
+    await shownPage(tab).locator('#page-label').waitFor({ timeout: 10000 });
+    const picked = show();
+    const item = tab.locator('#sheet-items .sheet-item', { hasText: '小微聚付' });
+    await item.waitFor({ state: 'visible', timeout: 10000 });
+    expect(await tab.locator('#sheet-alert').innerText()).toBe('选择支付方式');
+    await item.click();
+    expect(await picked).toEqual({ tapIndex: 1, errMsg: 'showActionSheet:ok' });
+    await tab.locator('#action-sheet').waitFor({ state: 'hidden', timeout: 10000 });
+    expect(await miniProgram.evaluate(() => __sim.actionSheet())).toBeNull();
+
+    const cancelled = show();
+    await tab.locator('#sheet-cancel').waitFor({ state: 'visible', timeout: 10000 });
+    await tab.locator('#sheet-cancel').click();
+    expect(await cancelled).toEqual({ errMsg: 'showActionSheet:fail cancel' });
+    await tab.locator('#action-sheet').waitFor({ state: 'hidden', timeout: 10000 });
+  } finally {
+    await tab.close();
+    miniProgram.disconnect();
+    await sim.close();
+  }
+}, 30000);

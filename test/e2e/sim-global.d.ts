@@ -11,6 +11,8 @@ declare const __sim: {
   storage(): Record<string, unknown>;
   setTheme(theme: 'light' | 'dark'): { theme: 'light' | 'dark' };
   answerModal(confirm?: boolean): { confirm: boolean };
+  actionSheet(): Record<string, unknown> | null;
+  answerActionSheet(tapIndex?: number | null): { tapIndex: number | null };
 };
 
 /** The mini program's own global, available inside evaluate()d functions. */

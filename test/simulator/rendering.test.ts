@@ -4,6 +4,13 @@ import type Page from 'miniprogram-automator/out/Page';
 import type { InputElement, TextareaElement } from 'miniprogram-automator/out/Element';
 import { openSession, relaunch, textOf, waitFor, events, clearEvents, INDEX, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
+/** the runtime's wx, inside evaluate(): only what these specs call */
+interface SelectorQuery {
+  select(selector: string): { fields(fields: object): SelectorQuery };
+  exec(callback: (results: unknown[]) => void): void;
+}
+declare const wx: { createSelectorQuery(): SelectorQuery };
+
 let session: Session;
 let page: Page;
 
@@ -143,6 +150,25 @@ describe('events', () => {
     expect(await custom.callMethod('reset', 3)).toBe('reset');
     expect(await custom.data()).toMatchObject({ taps: 3, title: 'Fixture' });
     await expect((await page.$('#title') as unknown as typeof custom).data?.()).toBeUndefined();
+  });
+
+  it('mark: attributes reach event.mark (target up to the root, the child\'s wins) and a selector query, and follow setData', async () => {
+    const marks = await relaunch(session.miniProgram, '/pages/marks/marks');
+    await (await marks.$('#leaf'))!.tap();
+    const fromLeaf = { leaf: { name: 'Apple', price: 3 }, row: 1, shared: 'inner', list: 'fruits' };
+    expect(await marks.data('rowMark')).toEqual(fromLeaf);
+    expect(await marks.data('listMark')).toEqual(fromLeaf);
+    await (await marks.$('#plain'))!.tap();
+    expect(await marks.data('plainMark')).toEqual({});
+
+    await marks.setData({ row: 2, leaf: { name: 'Pear', price: 4 } });
+    await (await marks.$('#row'))!.tap(); // the row itself: the leaf's mark is not on the way up
+    expect(await marks.data('rowMark')).toEqual({ row: 2, shared: 'inner', list: 'fruits' });
+
+    const queried = await session.miniProgram.evaluate(() => new Promise((resolve) => {
+      wx.createSelectorQuery().select('#leaf').fields({ mark: true }).select('#plain').fields({ mark: true }).exec(resolve);
+    }));
+    expect(queried).toEqual([{ mark: { leaf: { name: 'Pear', price: 4 } } }, { mark: {} }]);
   });
 
   it('input, longpress, trigger', async () => {

@@ -2,11 +2,16 @@
 // binding events.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openSession, relaunch, type Session, SESSION_TIMEOUT_MS } from './helpers';
+import { openSession, relaunch, waitFor, type Session, SESSION_TIMEOUT_MS } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's wx, reached through evaluate
 declare const wx: any;
-declare const __sim: { ui(): { type: string; options: { title?: string } }[]; modal(): unknown };
+declare const __sim: {
+  ui(): { type: string; options: { title?: string } }[];
+  modal(): unknown;
+  actionSheet(): unknown;
+  answerActionSheet(tapIndex?: number | null): unknown;
+};
 
 let session: Session;
 let server: http.Server;
@@ -103,6 +108,24 @@ describe('storage and info', () => {
     await mp.native().confirmModal();
     expect(await answer).toMatchObject({ confirm: true, cancel: false, errMsg: 'showModal:ok' });
     await expect(mp.native().cancelModal()).rejects.toThrow(/no modal is showing/);
+  });
+
+  it('an action sheet waits for the user: an item answers {tapIndex}, 取消 fails "cancel"', async () => {
+    const mp = session.miniProgram;
+    const picked = mp.evaluate(() => wx.showActionSheet({ itemList: ['拍照', '从相册选择'] }));
+    await waitFor(() => mp.evaluate(() => __sim.actionSheet()), (s) => s !== null, 'the action sheet');
+    expect(await mp.evaluate(() => __sim.actionSheet())).toMatchObject({ itemList: ['拍照', '从相册选择'] });
+    await expect(mp.evaluate(() => __sim.answerActionSheet(2))).rejects.toThrow(/tapIndex 2 is not an item/);
+    await mp.evaluate(() => __sim.answerActionSheet(0));
+    expect(await picked).toEqual({ tapIndex: 0, errMsg: 'showActionSheet:ok' });
+    const cancelled = mp.evaluate(() => wx.showActionSheet({ itemList: ['拍照'] }).catch((e: unknown) => e));
+    await waitFor(() => mp.evaluate(() => __sim.actionSheet()), (s) => s !== null, 'the action sheet');
+    await mp.evaluate(() => __sim.answerActionSheet(null));
+    expect(await cancelled).toEqual({ errMsg: 'showActionSheet:fail cancel' });
+    await expect(mp.evaluate(() => __sim.answerActionSheet())).rejects.toThrow(/no action sheet is showing/);
+    // WeChat's own parameter checks fail at once
+    expect(await mp.evaluate(() => wx.showActionSheet({ itemList: ['1', '2', '3', '4', '5', '6', '7'] }).catch((e: unknown) => e))).toEqual({ errMsg: 'showActionSheet:fail parameter error: itemList should not be large than 6' });
+    expect(await mp.evaluate(() => wx.showActionSheet({}).catch((e: unknown) => e))).toEqual({ errMsg: 'showActionSheet:fail parameter error: parameter.itemList should be Array instead of Undefined;' });
   });
 });
 

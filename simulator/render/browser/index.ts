@@ -49,6 +49,8 @@ export interface PhoneState {
   /** the pages whose documents are visible (one at most) and all the pages the phone holds, by id */
   visiblePages: number[];
   pages: number[];
+  /** the action sheet's alertText (null without one) and items, or null */
+  actionSheet: { alertText: string | null; items: string[] } | null;
 }
 
 export class BrowserRenderer implements Renderer {
@@ -204,7 +206,8 @@ export class BrowserRenderer implements Renderer {
     return (await tab.evaluate(fn as never, arg as never)) as R;
   }
 
-  /** What the phone shows, as drawn in Chromium (for tests): which page, the frame's title, back arrow and tab bar, toast, modal, theme. */
+  /** What the phone shows, as drawn in Chromium (for tests): which page, the frame's title, back arrow and tab bar,
+   * toast, modal, action sheet, theme. */
   async phone(): Promise<PhoneState> {
     return this.call<PhoneState>('shown', []);
   }

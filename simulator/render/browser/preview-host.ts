@@ -36,6 +36,9 @@ export function simulationHost(sim: Simulation, screen: PhoneScreen): PreviewHos
     answerModal(confirm) {
       sim.answerModal(confirm);
     },
+    answerActionSheet(tapIndex) {
+      sim.answerActionSheet(tapIndex);
+    },
     switchTab(pagePath) {
       sim.app.route('switchTab', { url: `/${pagePath.replace(/^\//, '')}` });
     },

@@ -19,6 +19,8 @@ export interface PreviewHost {
   back(): void;
   /** a button of the modal on screen (wx.showModal) */
   answerModal(confirm: boolean): void;
+  /** an item (its index) or 取消 (null) of the action sheet on screen (wx.showActionSheet) */
+  answerActionSheet(tapIndex: number | null): void;
   /** an item of the tab bar */
   switchTab(pagePath: string): void;
 }
@@ -50,6 +52,8 @@ interface Action {
   value?: string;
   action?: string;
   confirm?: boolean;
+  /** an action sheet item, or null for 取消 */
+  tapIndex?: number | null;
   path?: string;
 }
 
@@ -141,11 +145,17 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
         if (!screen.modal()) throw new HttpError(409, 'no_modal', 'no modal is on screen any more');
         host.answerModal(a.confirm === true);
         return;
+      case 'actionSheet': {
+        if (!screen.actionSheet()) throw new HttpError(409, 'no_action_sheet', 'no action sheet is on screen any more');
+        const tapIndex = a.tapIndex === null || a.tapIndex === undefined ? null : Number(a.tapIndex);
+        host.answerActionSheet(tapIndex);
+        return;
+      }
       case 'tab':
         host.switchTab(String(a.path ?? ''));
         return;
       default:
-        throw new HttpError(400, 'unknown_action', `unknown action "${String(a.type)}" (tap, input, focus, blur, confirm, back, foreign, modal, tab)`);
+        throw new HttpError(400, 'unknown_action', `unknown action "${String(a.type)}" (tap, input, focus, blur, confirm, back, foreign, modal, actionSheet, tab)`);
     }
   };
 

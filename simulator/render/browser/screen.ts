@@ -62,11 +62,14 @@ interface NavOverrides {
   loading?: boolean;
 }
 
-/** WeChat's toast or loading box, and its modal, over the page. */
+/** WeChat's toast or loading box, its modal and its action sheet, over the page. */
 interface Overlay {
   toast: { kind: 'toast' | 'loading'; options: Record<string, unknown> } | null;
   modal: Record<string, unknown> | null;
+  actionSheet: Record<string, unknown> | null;
 }
+
+const NO_OVERLAY: Overlay = { toast: null, modal: null, actionSheet: null };
 
 const PHONE_DIR = path.join(__dirname, 'phone');
 const readAsset = (name: string) => fs.readFileSync(path.join(PHONE_DIR, name), 'utf8');
@@ -91,7 +94,7 @@ export class PhoneScreen {
   private foreign: { screen: ForeignScreen; resolve: (action: ForeignAction) => void } | undefined;
   private readonly log: Log;
   private changeListeners = new Set<() => void>();
-  private overlay: Overlay = { toast: null, modal: null };
+  private overlay: Overlay = NO_OVERLAY;
   private toastTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PhoneScreenOptions) {
@@ -133,7 +136,7 @@ export class PhoneScreen {
     if (this.shown === page.id) this.shown = null;
     this.broadcast([{ type: 'detach', page: page.id }]);
     // the app is gone (a restart): what it showed over its pages goes with it
-    if (!this.pages.size) this.setOverlay({ toast: null, modal: null });
+    if (!this.pages.size) this.setOverlay(NO_OVERLAY);
   }
 
   showPage(page: RenderedPage | undefined, place?: ScreenPlace): void {
@@ -144,8 +147,8 @@ export class PhoneScreen {
   }
 
   /**
-   * What WeChat draws for the app besides its pages: toasts and loading boxes, modals, the navigation bar's title,
-   * colours and loading (the runtime's Renderer.ui calls).
+   * What WeChat draws for the app besides its pages: toasts and loading boxes, modals, action sheets, the navigation
+   * bar's title, colours and loading (the runtime's Renderer.ui calls).
    */
   ui(event: ScreenEvent): void {
     const o = event.options ?? {};
@@ -182,6 +185,12 @@ export class PhoneScreen {
       case 'hideModal':
         this.setOverlay({ ...this.overlay, modal: null });
         return;
+      case 'actionSheet':
+        this.setOverlay({ ...this.overlay, actionSheet: o });
+        return;
+      case 'hideActionSheet':
+        this.setOverlay({ ...this.overlay, actionSheet: null });
+        return;
       case 'navigationBarTitle':
         nav({ title: String(o.title ?? '') });
         return;
@@ -202,6 +211,11 @@ export class PhoneScreen {
   /** The modal on screen, if any (a person answers it in the preview). */
   modal(): Record<string, unknown> | null {
     return this.overlay.modal;
+  }
+
+  /** The action sheet on screen, if any (a person picks an item or 取消 in the preview). */
+  actionSheet(): Record<string, unknown> | null {
+    return this.overlay.actionSheet;
   }
 
   private setOverlay(overlay: Overlay): void {
@@ -270,7 +284,7 @@ export class PhoneScreen {
     }
     out.push(this.showMessage());
     if (this.foreign) out.push({ type: 'foreign', screen: this.foreign.screen });
-    if (this.overlay.toast || this.overlay.modal) out.push({ type: 'overlay', ...this.overlay });
+    if (this.overlay.toast || this.overlay.modal || this.overlay.actionSheet) out.push({ type: 'overlay', ...this.overlay });
     return out;
   }
 

@@ -1,6 +1,7 @@
 // Interface APIs: toasts, loading, modals and action sheets, navigation and tab bars, pull-down refresh. What the
-// user would see is recorded (__sim.ui()); modals wait for an answer (native().confirmModal(), __sim.answerModal).
-import { fail } from '../errors';
+// user would see is recorded (__sim.ui()); modals and action sheets wait for an answer (native().confirmModal(),
+// __sim.answerModal, __sim.answerActionSheet).
+import { ApiFailure, fail } from '../errors';
 import type { WxDefinitions } from './core';
 import type { UiEvent } from '../simulation';
 
@@ -34,10 +35,25 @@ export function defineUi(d: WxDefinitions): void {
       };
     });
   }, 'waits for native().confirmModal()/cancelModal() or __sim.answerModal(confirm); drawn on the phone in browser mode and the live preview, where a click answers it');
-  d.async('showActionSheet', 'stubbed', (o) => {
+  d.async('showActionSheet', 'supported', (o) => {
+    // WeChat's own checks, before anything shows
+    const itemList: unknown = o.itemList;
+    if (!Array.isArray(itemList)) fail(`parameter error: parameter.itemList should be Array instead of ${typeName(itemList)};`);
+    if (itemList.length > 6) fail('parameter error: itemList should not be large than 6');
+    // refused before it is recorded, so the phone keeps drawing the sheet that waits for the answer
+    if (sim.actionSheet) fail('another action sheet is showing');
     record('actionSheet', o);
-    fail('cancel');
-  }, 'recorded; the user cancels it');
+    return new Promise((resolve, reject) => {
+      sim.actionSheet = {
+        options: { ...o, success: undefined, fail: undefined, complete: undefined },
+        answer: (tapIndex) => {
+          sim.renderer.ui?.({ type: 'hideActionSheet', options: {} });
+          if (tapIndex === null) reject(new ApiFailure('cancel'));
+          else resolve({ tapIndex });
+        },
+      };
+    });
+  }, 'waits for __sim.answerActionSheet(tapIndex) (null: 取消, which fails "cancel"); drawn on the phone in browser mode and the live preview, where a click on an item or 取消 answers it');
 
   // ---- navigation bar ----------------------------------------------------------------------------------
   d.async('setNavigationBarTitle', 'supported', (o) => void record('navigationBarTitle', o), drawn);
@@ -74,4 +90,9 @@ export function defineUi(d: WxDefinitions): void {
   d.async('enableAlertBeforeUnload', 'stubbed', () => ({}), 'accepted; navigateBack does not ask');
   d.async('disableAlertBeforeUnload', 'supported', () => ({}));
   d.async('setEnableDebug', 'stubbed', () => ({}), 'vConsole does not exist headless');
+}
+
+/** WeChat's parameter errors name the type as Object.prototype.toString does: Undefined, Null, String, Object... */
+function typeName(v: unknown): string {
+  return Object.prototype.toString.call(v).slice(8, -1);
 }

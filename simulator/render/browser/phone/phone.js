@@ -14,6 +14,7 @@
   let tabBar = null; // app.json's tabBar
   let toast = null; // { kind: 'toast' | 'loading', options }
   let modal = null; // wx.showModal's options
+  let actionSheet = null; // wx.showActionSheet's options
   const el = (id) => document.getElementById(id);
 
   // ---- messages ----------------------------------------------------------------------------------------------
@@ -28,6 +29,7 @@
           tabBar = m.tabBar || null;
           toast = null;
           modal = null;
+          actionSheet = null;
           renderChrome();
           break;
         case 'attach':
@@ -66,6 +68,7 @@
         case 'overlay':
           toast = m.toast || null;
           modal = m.modal || null;
+          actionSheet = m.actionSheet || null;
           renderOverlay();
           break;
         default:
@@ -541,7 +544,7 @@
       .join('');
   }
 
-  /** wx.showToast / showLoading / showModal, over the page. */
+  /** wx.showToast / showLoading / showModal / showActionSheet, over the page. */
   function renderOverlay() {
     const box = el('toast');
     box.hidden = !toast;
@@ -569,6 +572,25 @@
       confirm.textContent = modal.confirmText || '确定';
       cancel.style.color = modal.cancelColor || '';
       confirm.style.color = modal.confirmColor || '';
+    }
+    // WeChat's action sheet: a bottom sheet with the optional alertText, the items in itemColor, a gap, 取消
+    const sheet = el('action-sheet');
+    sheet.hidden = !actionSheet;
+    if (actionSheet) {
+      const alert = el('sheet-alert');
+      alert.hidden = !actionSheet.alertText;
+      alert.textContent = actionSheet.alertText || '';
+      const items = el('sheet-items');
+      items.textContent = '';
+      (actionSheet.itemList || []).forEach((text, index) => {
+        const item = document.createElement('button');
+        item.type = 'button';
+        item.className = 'sheet-item';
+        item.setAttribute('data-index', String(index));
+        item.textContent = String(text);
+        item.style.color = actionSheet.itemColor || '';
+        items.appendChild(item);
+      });
     }
   }
 
@@ -599,6 +621,15 @@
     });
     el('modal-confirm').addEventListener('click', () => emit({ type: 'modal', confirm: true }));
     el('modal-cancel').addEventListener('click', () => emit({ type: 'modal', confirm: false }));
+    el('sheet-items').addEventListener('click', (e) => {
+      const item = e.target.closest('[data-index]');
+      if (item && actionSheet) emit({ type: 'actionSheet', tapIndex: Number(item.getAttribute('data-index')) });
+    });
+    el('sheet-cancel').addEventListener('click', () => emit({ type: 'actionSheet', tapIndex: null }));
+    // as in WeChat, a tap on the mask above the sheet is 取消 too
+    el('action-sheet').addEventListener('click', (e) => {
+      if (e.target === e.currentTarget && actionSheet) emit({ type: 'actionSheet', tapIndex: null });
+    });
     el('tab-bar').addEventListener('click', (e) => {
       const tab = e.target.closest('[data-tab]');
       if (tab) emit({ type: 'tab', path: tab.getAttribute('data-tab') });
@@ -661,6 +692,7 @@
         tab: el('tab-bar').hidden ? null : (el('tab-bar').querySelector('.tab.selected') || { dataset: {} }).dataset.tab || null,
         visiblePages: [...pages.values()].filter((p) => getComputedStyle(p.frame).visibility === 'visible').map((p) => p.id),
         pages: [...pages.keys()],
+        actionSheet: actionSheet ? { alertText: actionSheet.alertText || null, items: (actionSheet.itemList || []).map(String) } : null,
       };
     },
   };
