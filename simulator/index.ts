@@ -2,6 +2,7 @@
 //   const sim = await startSimulator({ projectPath, port: 0, handlers });
 //   const miniProgram = await automator.connect({ wsEndpoint: sim.wsEndpoint });
 import { loadProject } from './runtime/project';
+import { releaseExtendedLibs } from './runtime/compile';
 import { Simulation } from './runtime/simulation';
 import type { Log } from './runtime/types';
 import { DEVICE, deviceNamed } from './runtime/window';
@@ -109,6 +110,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     await preview?.close();
     sim.close();
     await renderer.close().catch(() => undefined);
+    releaseExtendedLibs(project.root);
   };
   try {
     if (screen && options.preview) {

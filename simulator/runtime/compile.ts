@@ -99,6 +99,21 @@ const EXTENDED_LIBS: Record<string, { pkg: string; dir: string }> = {
  * The root the simulator reads: the mini program root itself, or, when app.json uses extended libraries the project
  * does not vendor, a mirror of it (symlinks, in the system temp folder) with miniprogram_npm/<lib> added.
  */
+/** The staged project folders this process made and has not removed yet. */
+const stages = new Set<string>();
+let exitHookInstalled = false;
+
+function releaseAllStages(): void {
+  for (const stage of stages) fs.rmSync(stage, { recursive: true, force: true });
+  stages.clear();
+}
+
+/** Removes the folder withExtendedLibs staged for a project (nothing when `root` is the project's own folder). */
+export function releaseExtendedLibs(root: string): void {
+  if (!stages.delete(root)) return;
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
 export function withExtendedLibs(root: string, useExtendedLib: Record<string, unknown> | undefined, log: (line: string) => void): string {
   const wanted = Object.keys(useExtendedLib ?? {}).filter((k) => useExtendedLib![k]);
   const mounts: [string, string][] = [];
@@ -118,9 +133,14 @@ export function withExtendedLibs(root: string, useExtendedLib: Record<string, un
     mounts.push([known.pkg, path.join(pkgDir, known.dir)]);
   }
   if (!mounts.length) return root;
-  // one per load (simulators may run side by side on one project), removed when the process exits
+  // one per load (simulators may run side by side on one project): removed when the simulator closes
+  // (releaseExtendedLibs), or at the latest when the process exits
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), `wx-sim-${path.basename(root)}-`));
-  process.once('exit', () => fs.rmSync(stage, { recursive: true, force: true }));
+  stages.add(stage);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', releaseAllStages);
+  }
   fs.mkdirSync(path.join(stage, 'miniprogram_npm'), { recursive: true });
   for (const entry of fs.readdirSync(root)) {
     if (entry === 'miniprogram_npm') continue;

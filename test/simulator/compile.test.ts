@@ -9,6 +9,7 @@ import type MiniProgram from 'miniprogram-automator/out/MiniProgram';
 import { startSimulator, LoadError, type RunningSimulator } from '../../simulator';
 import { relaunch, textOf } from './helpers';
 import { buildNpm } from '../../simulator/build-npm';
+import { releaseExtendedLibs, withExtendedLibs } from '../../simulator/runtime/compile';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'compile-app');
 
@@ -64,6 +65,18 @@ describe('compiled as DevTools compiles it', () => {
     const cell = await page.$('mp-cell');
     expect(cell).not.toBeNull();
     expect(await cell!.text()).toContain('first cell');
+  });
+
+  it('stages weui beside the project in a temporary folder that is removed when released (the simulator closing)', () => {
+    const root = path.join(FIXTURE, 'miniprogram');
+    const stage = withExtendedLibs(root, { weui: true }, () => undefined);
+    expect(stage).not.toBe(root);
+    expect(fs.existsSync(path.join(stage, 'miniprogram_npm', 'weui-miniprogram'))).toBe(true);
+    expect(fs.realpathSync(path.join(stage, 'app.json'))).toBe(path.join(root, 'app.json'));
+    releaseExtendedLibs(stage);
+    expect(fs.existsSync(stage)).toBe(false);
+    releaseExtendedLibs(root); // the project's own folder is never removed
+    expect(fs.existsSync(path.join(root, 'app.json'))).toBe(true);
   });
 
   it('links component relations by their relative paths: linked fires on both sides, getRelationNodes finds the children', async () => {
